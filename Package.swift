@@ -1,0 +1,55 @@
+// swift-tools-version:6.1
+// Palimpsest: a declarative experiment-graph runner for transfer-learning forgetting studies.
+import PackageDescription
+
+/// Release builds of the numeric modules drop overflow and exclusivity checks in hot loops.
+/// (`unsafeFlags` is allowed because Palimpsest is a root package, never a dependency.)
+let fastMath: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "Palimpsest",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "palimpsest", targets: ["Runner"]),
+        .library(name: "Core", targets: ["Core"]),
+        .library(name: "Faces", targets: ["Faces"]),
+        .library(name: "Graph", targets: ["Graph"]),
+        .library(name: "Nodes", targets: ["Nodes"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+    ],
+    targets: [
+        // C libraries from Debian, wrapped as module maps.
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CLinear", providers: [.apt(["liblinear-dev"])]),
+
+        // Tensors, kernels, VGG16, training, safetensors. The only importer of CBLAS.
+        .target(name: "Core", dependencies: ["CBLAS"], swiftSettings: fastMath),
+        // Image I/O, SynthFACS, dataset loaders, augmentation, batching.
+        .target(name: "Faces", dependencies: ["CPNG", "CTurboJPEG"], swiftSettings: fastMath),
+        // Experiment files → validated DAG, sweeps, cache keys, store, executor. Knows nothing of tensors.
+        .target(name: "Graph", dependencies: [
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // One type per node kind, registered in one list.
+        .target(name: "Nodes", dependencies: ["Graph", "Core", "Faces"]),
+        // The `palimpsest` executable: CLI glue only.
+        .executableTarget(name: "Runner", dependencies: [
+            "Core", "Faces", "Graph", "Nodes",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "CoreTests", dependencies: ["Core"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "FacesTests", dependencies: ["Faces"]),
+        .testTarget(name: "GraphTests", dependencies: ["Graph"]),
+        .testTarget(name: "NodesTests", dependencies: ["Nodes", "Graph"]),
+    ]
+)

@@ -1,0 +1,2 @@
+// TurboJPEG's tj* API (Debian: libturbojpeg0-dev).
+#include <turbojpeg.h>

@@ -1,0 +1,13 @@
+import ArgumentParser
+import Graph
+
+/// The `palimpsest` command: one subcommand per file in this folder.
+@main
+struct Palimpsest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "palimpsest",
+        abstract: "Run declarative experiment graphs that measure what transfer learning forgets.",
+        version: ToolVersion.string,
+        subcommands: [BenchCommand.self]
+    )
+}
