@@ -47,12 +47,13 @@ public struct IdentifiedValues: Sendable, Equatable {
             guard fields.count == 2, !fields[0].isEmpty else {
                 throw AnalysisError.badCSV(file: file, line: number, message: "expected 2 fields 'id,\(column)', found '\(line)'")
             }
-            guard let value = Double(fields[1]), value.isFinite else {
-                throw AnalysisError.badCSV(file: file, line: number, message: "\(column) '\(fields[1])' is not a finite number")
-            }
-            if let allowed, !allowed.contains(value) {
+            let value = Double(fields[1])
+            if let allowed, value.map({ !allowed.contains($0) }) ?? true {
                 let list = allowed.sorted().map { String(format: "%g", $0) }.joined(separator: " or ")
                 throw AnalysisError.badCSV(file: file, line: number, message: "\(column) must be \(list), found '\(fields[1])'")
+            }
+            guard let value, value.isFinite else {
+                throw AnalysisError.badCSV(file: file, line: number, message: "\(column) '\(fields[1])' is not a finite number")
             }
             if seen[fields[0]] != nil { throw AnalysisError.duplicateID(id: fields[0], source: file, line: number) }
             seen[fields[0]] = number
