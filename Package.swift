@@ -41,7 +41,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Statistics (McNemar, paired t-test) and concept probes.
-        .target(name: "Analysis"),
+        .target(name: "Analysis", dependencies: ["CLinear"]),
         // One type per node kind, registered in one list.
         .target(name: "Nodes", dependencies: ["Graph", "Core", "Faces", "Analysis"]),
         // The `palimpsest` executable: CLI glue only.
