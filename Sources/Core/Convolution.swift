@@ -6,14 +6,14 @@
 /// near `columnBudget` floats, small enough to stay in cache between im2col and the GEMM that reads it
 /// (measured: 10–20% faster on the thin layers of the scaled network than one 64 MiB chunk).
 enum Conv3x3 {
-    /// Target im2col buffer size in floats (4 MiB); `budget` arguments override it.
+    /// Target im2col buffer size in floats (4 MiB).
     static let columnBudget = 1 << 20
     /// Fewest GEMM columns per chunk, so deep layers keep BLAS-friendly widths even above the budget.
     static let minimumColumns = 4096
 
     /// Images per im2col chunk for a layer with `channels` inputs and `plane` = H·W pixels.
-    static func imagesPerChunk(channels: Int, batch: Int, plane: Int, budget: Int = columnBudget) -> Int {
-        let byBudget = budget / (channels * 9 * plane)
+    static func imagesPerChunk(channels: Int, batch: Int, plane: Int) -> Int {
+        let byBudget = columnBudget / (channels * 9 * plane)
         let byWidth = (minimumColumns + plane - 1) / plane
         return max(1, min(batch, max(byBudget, byWidth)))
     }
@@ -81,15 +81,16 @@ enum Conv3x3 {
         }
     }
 
-    /// y ← conv(x, weight) + bias, then max(·, 0) when `relu`. `col` holds `columnCount` floats.
+    /// y ← conv(x, weight) + bias, then max(·, 0) when `relu`. `col` holds `columnCount` floats
+    /// (or 9·C·H·W·`chunk` when `chunk` overrides the images per chunk).
     static func forward(
         input x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
         output y: UnsafeMutablePointer<Float>, inChannels c: Int, outChannels o: Int,
         batch n: Int, height h: Int, width w: Int, relu: Bool, column col: UnsafeMutablePointer<Float>,
-        budget: Int = columnBudget
+        chunk: Int? = nil
     ) {
         let plane = h * w, k = 9 * c
-        let step = imagesPerChunk(channels: c, batch: n, plane: plane, budget: budget)
+        let step = chunk ?? imagesPerChunk(channels: c, batch: n, plane: plane)
         var n0 = 0
         while n0 < n {
             let nb = min(step, n - n0)
@@ -116,7 +117,7 @@ enum Conv3x3 {
         gradWeight dw: UnsafeMutablePointer<Float>?, gradBias db: UnsafeMutablePointer<Float>?,
         gradInput dx: UnsafeMutablePointer<Float>?, inChannels c: Int, outChannels o: Int,
         batch n: Int, height h: Int, width w: Int, column col: UnsafeMutablePointer<Float>,
-        budget: Int = columnBudget
+        chunk: Int? = nil
     ) {
         let plane = h * w, k = 9 * c, row = n * plane
         if let db {
@@ -127,7 +128,7 @@ enum Conv3x3 {
                 db[oc] = Float(s)
             }
         }
-        let step = imagesPerChunk(channels: c, batch: n, plane: plane, budget: budget)
+        let step = chunk ?? imagesPerChunk(channels: c, batch: n, plane: plane)
         var n0 = 0
         while n0 < n {
             let nb = min(step, n - n0)

@@ -71,31 +71,31 @@ enum TestSupport {
     // MARK: Array wrappers of the pointer kernels
 
     static func convForward(_ x: [Float], _ w: [Float], _ b: [Float], c: Int, o: Int, n: Int, h: Int, wd: Int,
-                            relu: Bool, budget: Int = Conv3x3.columnBudget) -> [Float] {
+                            relu: Bool, chunk: Int? = nil) -> [Float] {
         var y = [Float](repeating: .nan, count: o * n * h * wd)
-        var col = [Float](repeating: 0, count: c * 9 * h * wd * Conv3x3.imagesPerChunk(channels: c, batch: n, plane: h * wd, budget: budget))
+        var col = [Float](repeating: 0, count: c * 9 * h * wd * (chunk ?? Conv3x3.imagesPerChunk(channels: c, batch: n, plane: h * wd)))
         x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in b.withUnsafeBufferPointer { bp in
             y.withUnsafeMutableBufferPointer { yp in col.withUnsafeMutableBufferPointer { cp in
                 Conv3x3.forward(input: xp.baseAddress!, weight: wp.baseAddress!, bias: bp.baseAddress!, output: yp.baseAddress!,
                                 inChannels: c, outChannels: o, batch: n, height: h, width: wd, relu: relu,
-                                column: cp.baseAddress!, budget: budget)
+                                column: cp.baseAddress!, chunk: chunk)
             } }
         } } }
         return y
     }
 
     static func convBackward(_ x: [Float], _ w: [Float], _ dy: [Float], c: Int, o: Int, n: Int, h: Int, wd: Int,
-                             budget: Int = Conv3x3.columnBudget) -> (weight: [Float], bias: [Float], input: [Float]) {
+                             chunk: Int? = nil) -> (weight: [Float], bias: [Float], input: [Float]) {
         var dw = [Float](repeating: .nan, count: w.count), db = [Float](repeating: .nan, count: o)
         var dx = [Float](repeating: .nan, count: x.count)
-        var col = [Float](repeating: 0, count: c * 9 * h * wd * Conv3x3.imagesPerChunk(channels: c, batch: n, plane: h * wd, budget: budget))
+        var col = [Float](repeating: 0, count: c * 9 * h * wd * (chunk ?? Conv3x3.imagesPerChunk(channels: c, batch: n, plane: h * wd)))
         x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in dy.withUnsafeBufferPointer { gp in
             dw.withUnsafeMutableBufferPointer { dwp in db.withUnsafeMutableBufferPointer { dbp in
                 dx.withUnsafeMutableBufferPointer { dxp in col.withUnsafeMutableBufferPointer { cp in
                     Conv3x3.backward(input: xp.baseAddress!, weight: wp.baseAddress!, gradOutput: gp.baseAddress!,
                                      gradWeight: dwp.baseAddress!, gradBias: dbp.baseAddress!, gradInput: dxp.baseAddress!,
                                      inChannels: c, outChannels: o, batch: n, height: h, width: wd,
-                                     column: cp.baseAddress!, budget: budget)
+                                     column: cp.baseAddress!, chunk: chunk)
                 } }
             } }
         } } }
