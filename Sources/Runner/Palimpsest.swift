@@ -8,6 +8,10 @@ struct Palimpsest: ParsableCommand {
         commandName: "palimpsest",
         abstract: "Run declarative experiment graphs that measure what transfer learning forgets.",
         version: ToolVersion.string,
-        subcommands: [BenchCommand.self, StatsCommand.self]
+        subcommands: [
+            BenchCommand.self,
+            StatsCommand.self,
+            SynthCommand.self,
+        ]
     )
 }
