@@ -87,13 +87,7 @@ import Testing
 
     @Test func wholeNetworkGradientMatchesFiniteDifferences() throws {
         let model = try VGG16(configuration: Self.small, seed: 3)
-        // He-uniform weights and small random biases keep activations alive and away from ReLU kinks
-        // (Glorot weights with zero biases leave the narrow network's last blocks at exactly zero).
-        for (j, p) in model.parameters.enumerated() {
-            let fanIn = p.shape.dropFirst().reduce(1, *)
-            let range: ClosedRange<Float> = p.shape.count == 1 ? -0.05...0.1 : -Float((6.0 / Double(fanIn)).squareRoot())...Float((6.0 / Double(fanIn)).squareRoot())
-            try model.setParameter(p.key, Tensor(shape: p.shape, data: TestSupport.random(p.value.count, seed: UInt64(100 + j), in: range)))
-        }
+        try TestSupport.heInitialise(model, seed: 100)
         let x = Tensor(shape: [2, 3, 32, 32], data: TestSupport.random(2 * 3 * 32 * 32, seed: 4, in: 0...1))
         let labels = [2, 0]
         let loss = Loss.focal(gamma: 1)
