@@ -112,9 +112,11 @@ public final class Trainer {
     }
 
     /// Trains the remaining epochs; returns their reports. A NaN or infinite loss throws `CoreError.nonFiniteLoss`.
+    /// The model's reusable buffers are released when training ends.
     @discardableResult
     public func fit(_ data: BatchSource, validation: BatchSource? = nil) throws -> [EpochReport] {
         guard data.count > 0 else { throw CoreError.invalidData(field: "training set", expected: "at least 1 sample", found: "0") }
+        defer { model.releaseBuffers() }
         var reports: [EpochReport] = []
         while completedEpochs < options.epochs {
             let epoch = completedEpochs + 1

@@ -27,6 +27,8 @@ public final class VGG16 {
     var gradients: [[Float]]
     /// The reusable im2col buffer.
     private var column: [Float] = []
+    /// Activation and gradient buffers reused across passes.
+    private var pool = BufferPool()
     private var indexByKey: [String: Int]
 
     /// A freshly initialised network: Glorot-uniform weights and zero biases drawn from `seed`.
@@ -150,6 +152,13 @@ public final class VGG16 {
     /// Zeroes the work counters.
     public func resetCounters() { counters = WorkCounters() }
 
+    /// Frees the activation, gradient and im2col buffers kept for the next pass (they are rebuilt on demand).
+    public func releaseBuffers() {
+        pool.removeAll()
+        column = []
+        for i in gradients.indices { gradients[i] = [] }
+    }
+
     /// torchvision's `vgg16` state-dict name of each dotted key (`block1.conv1.weight` → `features.0.weight`,
     /// `head.fc1.weight` → `classifier.0.weight`).
     public var torchvisionNames: [String: String] {
@@ -237,9 +246,10 @@ public final class VGG16 {
         if let w = loss.classWeights, w.count != k {
             throw CoreError.invalidData(field: "class weights", expected: "\(k) values", found: "\(w.count)")
         }
-        let trace = forward(input, batch: n, training: training, record: true, upTo: layers.count - 1, rng: &rng)
+        var trace = forward(input, batch: n, training: training, record: true, upTo: layers.count - 1, rng: &rng)
         let evaluation = loss.evaluate(logits: trace.outputs.last!, labels: labels, classes: k)
         backward(trace, gradLogits: evaluation.gradient, toInput: inputGradient)
+        for i in trace.outputs.indices { pool.give(trace.outputs[i]); trace.outputs[i] = [] }
         return evaluation
     }
 
@@ -283,7 +293,7 @@ public final class VGG16 {
             switch layers[li] {
             case .conv(let c):
                 let plane = c.size * c.size
-                y = [Float](repeating: 0, count: c.outChannels * n * plane)
+                y = pool.take(c.outChannels * n * plane)
                 let need = Conv3x3.columnCount(channels: c.inChannels, batch: n, plane: plane)
                 if col.count < need { col = [Float](repeating: 0, count: need) }
                 let w = parameters[c.weight].value, b = parameters[c.bias].value
@@ -296,7 +306,7 @@ public final class VGG16 {
                 } } }
             case .pool(let p):
                 let s = p.size / 2
-                y = [Float](repeating: 0, count: p.channels * n * s * s)
+                y = pool.take(p.channels * n * s * s)
                 x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in
                     MaxPool2x2.forward(input: xp.baseAddress!, output: yp.baseAddress!, planes: p.channels * n,
                                        height: p.size, width: p.size)
@@ -304,7 +314,7 @@ public final class VGG16 {
             case .flatten(let f):
                 y = Layout.nchwFromCNHW(x, batch: n, channels: f.channels, plane: f.size * f.size)
             case .dense(let d):
-                y = [Float](repeating: 0, count: n * d.outFeatures)
+                y = pool.take(n * d.outFeatures)
                 let w = parameters[d.weight].value, b = parameters[d.bias].value
                 x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in b.withUnsafeBufferPointer { bp in
                     y.withUnsafeMutableBufferPointer { yp in
@@ -322,8 +332,10 @@ public final class VGG16 {
                 }
             }
             if record || li == last { trace.outputs.append(y) } else { trace.outputs.append([]) }
-            if !record, li > 0 { trace.outputs[li - 1] = [] }
             x = y
+            if !record {
+                if li == 0 { trace.input = [] } else { pool.give(trace.outputs[li - 1]); trace.outputs[li - 1] = [] }
+            }
         }
         return trace
     }
@@ -348,9 +360,8 @@ public final class VGG16 {
                         ReLU.backward(output: yp.baseAddress!, grad: gp.baseAddress!, count: gp.count)
                     } }
                 }
-                var dw = [Float](repeating: 0, count: d.outFeatures * d.inFeatures)
-                var db = [Float](repeating: 0, count: d.outFeatures)
-                var dx = [Float](repeating: 0, count: needInput ? n * d.inFeatures : 0)
+                var dw = takeGradient(d.weight), db = takeGradient(d.bias)
+                var dx = needInput ? pool.take(n * d.inFeatures) : []
                 let w = parameters[d.weight].value
                 x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in g.withUnsafeBufferPointer { gp in
                     dw.withUnsafeMutableBufferPointer { dwp in db.withUnsafeMutableBufferPointer { dbp in
@@ -366,17 +377,19 @@ public final class VGG16 {
                 gradients[d.bias] = db
                 counters.weightGradients[d.name, default: 0] += 1
                 if needInput { counters.inputGradients[d.name, default: 0] += 1 }
+                pool.give(g)
                 g = dx
             case .dropout:
                 if let mask = trace.masks[li] { Dropout.apply(&g, mask: mask) }
             case .flatten(let f):
                 g = Layout.cnhwFromNCHW(g, batch: n, channels: f.channels, plane: f.size * f.size)
             case .pool(let p):
-                var dx = [Float](repeating: 0, count: p.channels * n * p.size * p.size)
+                var dx = pool.take(p.channels * n * p.size * p.size)
                 x.withUnsafeBufferPointer { xp in g.withUnsafeBufferPointer { gp in dx.withUnsafeMutableBufferPointer { dxp in
                     MaxPool2x2.backward(input: xp.baseAddress!, gradOutput: gp.baseAddress!, gradInput: dxp.baseAddress!,
                                         planes: p.channels * n, height: p.size, width: p.size)
                 } } }
+                pool.give(g)
                 g = dx
             case .conv(let c):
                 let plane = c.size * c.size
@@ -386,9 +399,8 @@ public final class VGG16 {
                 let need = Conv3x3.columnCount(channels: c.inChannels, batch: n, plane: plane)
                 if col.count < need { col = [Float](repeating: 0, count: need) }
                 let train = c.block > frozenBlocks
-                var dw = [Float](repeating: 0, count: train ? c.outChannels * c.inChannels * 9 : 0)
-                var db = [Float](repeating: 0, count: train ? c.outChannels : 0)
-                var dx = [Float](repeating: 0, count: needInput ? c.inChannels * n * plane : 0)
+                var dw = train ? takeGradient(c.weight) : [], db = train ? takeGradient(c.bias) : []
+                var dx = needInput ? pool.take(c.inChannels * n * plane) : []
                 let w = parameters[c.weight].value
                 x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in g.withUnsafeBufferPointer { gp in
                     dw.withUnsafeMutableBufferPointer { dwp in db.withUnsafeMutableBufferPointer { dbp in
@@ -408,6 +420,7 @@ public final class VGG16 {
                     counters.weightGradients[c.name, default: 0] += 1
                 }
                 if needInput { counters.inputGradients[c.name, default: 0] += 1 }
+                pool.give(g)
                 g = dx
             }
         }
@@ -416,6 +429,15 @@ public final class VGG16 {
                                    data: Layout.nchwFromCNHW(g, batch: n, channels: configuration.inputChannels,
                                                              plane: configuration.inputSize * configuration.inputSize))
         }
+    }
+
+    /// The gradient buffer of parameter `i` (its previous one when the size fits, so no new memory is touched).
+    private func takeGradient(_ i: Int) -> [Float] {
+        var b: [Float] = []
+        swap(&b, &gradients[i])
+        if b.count == parameters[i].value.count { return b }
+        pool.give(b)
+        return pool.take(parameters[i].value.count)
     }
 
     private func takeColumn() -> [Float] {
