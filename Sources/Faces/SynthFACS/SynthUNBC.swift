@@ -102,23 +102,26 @@ extension SynthFACS {
             }
         }
         let writer = SynthWriter(root: root, identities: identities, size: o.size, channels: o.channels, threads: o.threads)
-        _ = try writer.run(jobs)
+        var folders = Set<String>()
+        for l in labels where folders.insert("\(l.subject)/\(l.sequence)").inserted {
+            try FileIO.makeDirectory(root.appendingPathComponent("Frame_Labels/PSPI/\(l.subject)/\(l.sequence)"))
+            try FileIO.makeDirectory(root.appendingPathComponent("Frame_Labels/FACS/\(l.subject)/\(l.sequence)"))
+        }
+        _ = try writer.run(jobs) { [labels, jobs] index, _ in
+            let l = labels[index]
+            let folder = "\(l.subject)/\(l.sequence)"
+            try FileIO.writeFast(Array((SynthText.scientific(Double(l.pspi)) + "\n").utf8),
+                                 to: root.appendingPathComponent("Frame_Labels/PSPI/\(folder)/\(l.frame)_facs.txt"))
+            let facs = jobs[index].aus.active.map { SynthText.scientific(Double($0.unit.rawValue)) + SynthText.scientific(Double($0.intensity)) + "\n" }
+            try FileIO.writeFast(Array(facs.joined().utf8),
+                                 to: root.appendingPathComponent("Frame_Labels/FACS/\(folder)/\(l.frame)_facs.txt"))
+            return ""
+        }
 
         var truth = [SynthText.groundTruthHeader]
         var perClass = [Int: Int]()
-        var folders = Set<String>()
         for (index, job) in jobs.enumerated() {
             let l = labels[index]
-            let folder = "\(l.subject)/\(l.sequence)"
-            if folders.insert(folder).inserted {
-                try FileIO.makeDirectory(root.appendingPathComponent("Frame_Labels/PSPI/\(folder)"))
-                try FileIO.makeDirectory(root.appendingPathComponent("Frame_Labels/FACS/\(folder)"))
-            }
-            try FileIO.writeFast(Array((SynthText.scientific(Double(l.pspi)) + "\n").utf8),
-                                 to: root.appendingPathComponent("Frame_Labels/PSPI/\(folder)/\(l.frame)_facs.txt"))
-            let facs = job.aus.active.map { SynthText.scientific(Double($0.unit.rawValue)) + SynthText.scientific(Double($0.intensity)) + "\n" }
-            try FileIO.writeFast(Array(facs.joined().utf8),
-                                 to: root.appendingPathComponent("Frame_Labels/FACS/\(folder)/\(l.frame)_facs.txt"))
             let pain = l.pspi > 0 ? 1 : 0
             truth.append(SynthText.groundTruthRow(image: job.path, participant: l.subject, emotion: "", label: String(pain), aus: job.aus))
             perClass[pain, default: 0] += 1
