@@ -80,7 +80,7 @@ public final class ImageCache: @unchecked Sendable {
         var bytes = [UInt8](repeating: 0, count: length)
         let n = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, length, off_t(Self.headerLength + index * length)) }
         guard n == length else { throw FacesError.unreadableFile(path: url.path, reason: "short read of image \(index)") }
-        return RasterImage(width: width, height: height, channels: channels, pixels: bytes.map { Float($0) * (1 / 255) })
+        return RasterImage(width: width, height: height, channels: channels, pixels: bytes.map { Float($0) / 255 })
     }
 
     /// FNV-1a over every sample's key and crop, so a cache built for other samples is never reused.
