@@ -94,7 +94,10 @@ struct SynthCommand: ParsableCommand {
                 print(String(format: "synthfacs: wrote %d images to %@ in %.2f s (per class: %@)", summary.images, root.path, summary.seconds, classes))
             }
         } catch let error as FacesError {
-            throw ValidationError(error.description)
+            // Exit status as everywhere in palimpsest: 2 for bad parameters, 1 when writing failed.
+            FileHandle.standardError.write(Data("synth: \(error.description)\n".utf8))
+            if case .invalidParameter = error { throw ExitCode(2) }
+            throw ExitCode.failure
         }
     }
 }
