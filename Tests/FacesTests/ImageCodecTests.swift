@@ -74,3 +74,23 @@ struct ImageCodecTests {
         }
     }
 }
+
+struct PNGStoredEncoderTests {
+    @Test func checksumsMatchPublishedValues() {
+        #expect(PNGStoredEncoder.crc32(Array("123456789".utf8)) == 0xCBF4_3926)
+        #expect(PNGStoredEncoder.adler32(Array("Wikipedia".utf8)) == 0x11E6_0398)
+        // Long inputs exercise the modulo reduction: 100 000 bytes of 0xFF.
+        var a: UInt64 = 1, b: UInt64 = 0
+        for _ in 0..<100_000 { a = (a + 255) % 65521; b = (b + a) % 65521 }
+        #expect(PNGStoredEncoder.adler32([UInt8](repeating: 255, count: 100_000)) == UInt32(b << 16 | a))
+    }
+
+    @Test(arguments: [(1, 7, 5), (3, 13, 7), (3, 200, 120)])
+    func libpngReadsStoredPNGsExactly(channels: Int, width: Int, height: Int) throws {
+        // 200×120 RGB needs two stored deflate blocks.
+        let image = patternImage(width: width, height: height, channels: channels)
+        let bytes = image.interleavedBytes()
+        let png = bytes.withUnsafeBytes { PNGStoredEncoder.encode($0, width: width, height: height, channels: channels) }
+        #expect(try PNGCodec.decode(png, path: "stored.png") == image)
+    }
+}

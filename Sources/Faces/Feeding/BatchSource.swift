@@ -106,7 +106,8 @@ public final class BatchStream: @unchecked Sendable {
 
     deinit { state.cancel() }
 
-    /// The next batch, nil after the last; rethrows the first decoding error (naming the file).
+    /// The next batch, nil after the last; a batch that failed to decode throws its error (naming the file) in
+    /// its turn, after the batches before it.
     public func next() throws -> Batch? {
         try state.take()
     }
@@ -119,10 +120,9 @@ private final class StreamState: @unchecked Sendable {
     let order: [Int]
     let total: Int
     private let condition = NSCondition()
-    private var ready = [Int: Batch]()
+    private var ready = [Int: Result<Batch, Error>]()
     private var nextToProduce = 0
     private var nextToConsume = 0
-    private var error: Error?
     private var cancelled = false
 
     init(source: BatchSource, epoch: Int) {
@@ -135,10 +135,10 @@ private final class StreamState: @unchecked Sendable {
     func work() {
         while true {
             condition.lock()
-            while !cancelled && error == nil && nextToProduce < total && nextToProduce >= nextToConsume + source.prefetch {
+            while !cancelled && nextToProduce < total && nextToProduce >= nextToConsume + source.prefetch {
                 condition.wait()
             }
-            if cancelled || error != nil || nextToProduce >= total {
+            if cancelled || nextToProduce >= total {
                 condition.unlock()
                 return
             }
@@ -147,10 +147,7 @@ private final class StreamState: @unchecked Sendable {
             condition.unlock()
             let result = Result { try source.makeBatch(number, order: order, epoch: epoch) }
             condition.lock()
-            switch result {
-            case .success(let batch): ready[number] = batch
-            case .failure(let failure): if error == nil { error = failure }
-            }
+            ready[number] = result
             condition.broadcast()
             condition.unlock()
         }
@@ -160,13 +157,11 @@ private final class StreamState: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         guard nextToConsume < total else { return nil }
-        while ready[nextToConsume] == nil && error == nil { condition.wait() }
-        if let batch = ready.removeValue(forKey: nextToConsume) {
-            nextToConsume += 1
-            condition.broadcast()
-            return batch
-        }
-        throw error!
+        while ready[nextToConsume] == nil { condition.wait() }
+        let result = ready.removeValue(forKey: nextToConsume)!
+        nextToConsume += 1
+        condition.broadcast()
+        return try result.get()
     }
 
     func cancel() {

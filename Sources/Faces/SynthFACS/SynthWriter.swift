@@ -17,8 +17,10 @@ struct SynthWriter {
     let size: Int
     let channels: Int
     let threads: Int
+    /// Deflate the PNGs (libpng's fast setting) instead of storing them uncompressed.
+    let compress: Bool
 
-    /// Renders every job and writes it as a PNG (fast compression); then, on the same worker, `describe` turns
+    /// Renders every job and writes it as a PNG; then, on the same worker, `describe` turns
     /// the job's index and rendering into a text (e.g. a CSV row; it may write side files). Returns the texts in
     /// job order.
     func run(_ jobs: [RenderJob], describe: @Sendable (Int, RenderedFace) throws -> String) throws -> [String] {
@@ -35,8 +37,9 @@ struct SynthWriter {
                 let face = FaceRenderer.render(identity: identities[job.identity], aus: job.aus, nuisance: job.nuisance,
                                                size: size, channels: channels)
                 do {
-                    let png = try face.pixels.withUnsafeBytes {
-                        try PNGCodec.encode(interleaved: $0, width: size, height: size, channels: channels, fast: true)
+                    let png = try face.pixels.withUnsafeBytes { pixels in
+                        compress ? try PNGCodec.encode(interleaved: pixels, width: size, height: size, channels: channels, fast: true)
+                            : PNGStoredEncoder.encode(pixels, width: size, height: size, channels: channels)
                     }
                     try FileIO.writeFast(png, to: root.appendingPathComponent(job.path))
                     results.set(index, try describe(index, face))
