@@ -33,14 +33,14 @@ public enum PNGCodec {
             let ok = buffer.withUnsafeMutableBytes { png_image_finish_read(&image, nil, $0.baseAddress, 0, nil) }
             guard ok != 0 else { throw Self.failure(&image, path: path) }
             for c in 0..<channels {
-                for i in 0..<plane { out[c * plane + i] = Float(buffer[i * stored + c]) * (1 / 65535) }
+                for i in 0..<plane { out[c * plane + i] = Float(buffer[i * stored + c]) / 65535 }
             }
         } else {
             var buffer = [UInt8](repeating: 0, count: plane * stored)
             let ok = buffer.withUnsafeMutableBytes { png_image_finish_read(&image, nil, $0.baseAddress, 0, nil) }
             guard ok != 0 else { throw Self.failure(&image, path: path) }
             for c in 0..<channels {
-                for i in 0..<plane { out[c * plane + i] = Float(buffer[i * stored + c]) * (1 / 255) }
+                for i in 0..<plane { out[c * plane + i] = Float(buffer[i * stored + c]) / 255 }
             }
         }
         png_image_free(&image)

@@ -39,7 +39,7 @@ public struct RasterImage: Equatable, Sendable {
         bytes.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 for c in 0..<outChannels {
-                    for i in 0..<plane { dst[c &* plane &+ i] = Float(src[i &* sourceChannels &+ c]) * (1 / 255) }
+                    for i in 0..<plane { dst[c &* plane &+ i] = Float(src[i &* sourceChannels &+ c]) / 255 }
                 }
             }
         }

@@ -15,10 +15,11 @@ public struct SynthBenchmarkResult: Equatable, Sendable, Codable {
 }
 
 extension SynthFACS {
-    /// Times a full synthetic AffectNet run (`faces` training images, RGB, default nuisance) written to a
+    /// Times a full synthetic AffectNet run (`faces` training images, RGB, default nuisance, PNGs stored
+    /// uncompressed unless `compressPNG`) written to a
     /// temporary directory (under `directory`, default the system's temporary directory), then deletes it.
     public static func benchmark(faces: Int = 4000, size: Int = 64, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
-                                 directory: URL? = nil) throws -> SynthBenchmarkResult {
+                                 compressPNG: Bool = false, directory: URL? = nil) throws -> SynthBenchmarkResult {
         let parent = directory ?? URL(fileURLWithPath: NSTemporaryDirectory())
         let root = parent.appendingPathComponent("synthfacs-bench-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
@@ -27,6 +28,7 @@ extension SynthFACS {
         options.testPerClass = 1
         options.size = size
         options.threads = threads
+        options.compressPNG = compressPNG
         options.identities = min(600, faces)
         let summary = try writeAffectNet(options, to: root)
         var bytes = 0

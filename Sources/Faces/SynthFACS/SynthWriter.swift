@@ -17,13 +17,17 @@ struct SynthWriter {
     let size: Int
     let channels: Int
     let threads: Int
+    /// Deflate the PNGs (libpng's fast setting) instead of storing them uncompressed.
+    let compress: Bool
 
-    /// Renders every job, writes it as a PNG (fast compression) and returns each job's 68 landmarks in pixels.
-    func run(_ jobs: [RenderJob]) throws -> [[SIMD2<Float>]] {
+    /// Renders every job and writes it as a PNG; then, on the same worker, `describe` turns
+    /// the job's index and rendering into a text (e.g. a CSV row; it may write side files). Returns the texts in
+    /// job order.
+    func run(_ jobs: [RenderJob], describe: @Sendable (Int, RenderedFace) throws -> String) throws -> [String] {
         var directories = Set<String>()
         for job in jobs { directories.insert((job.path as NSString).deletingLastPathComponent) }
         for directory in directories.sorted() { try FileIO.makeDirectory(root.appendingPathComponent(directory)) }
-        let results = LandmarkSlots(count: jobs.count)
+        let results = TextSlots(count: jobs.count)
         let failure = FirstError()
         let workers = max(1, min(threads, jobs.count))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
@@ -33,11 +37,12 @@ struct SynthWriter {
                 let face = FaceRenderer.render(identity: identities[job.identity], aus: job.aus, nuisance: job.nuisance,
                                                size: size, channels: channels)
                 do {
-                    let png = try face.pixels.withUnsafeBytes {
-                        try PNGCodec.encode(interleaved: $0, width: size, height: size, channels: channels, fast: true)
+                    let png = try face.pixels.withUnsafeBytes { pixels in
+                        compress ? try PNGCodec.encode(interleaved: pixels, width: size, height: size, channels: channels, fast: true)
+                            : PNGStoredEncoder.encode(pixels, width: size, height: size, channels: channels)
                     }
                     try FileIO.writeFast(png, to: root.appendingPathComponent(job.path))
-                    results.set(index, face.landmarks)
+                    results.set(index, try describe(index, face))
                 } catch {
                     failure.record(error)
                 }
@@ -50,16 +55,16 @@ struct SynthWriter {
 }
 
 /// Per-index result slots written from several threads (each index by exactly one thread).
-private final class LandmarkSlots: @unchecked Sendable {
-    private var storage: [[SIMD2<Float>]]
+private final class TextSlots: @unchecked Sendable {
+    private var storage: [String]
     private let lock = NSLock()
-    init(count: Int) { storage = Array(repeating: [], count: count) }
-    func set(_ index: Int, _ value: [SIMD2<Float>]) {
+    init(count: Int) { storage = Array(repeating: "", count: count) }
+    func set(_ index: Int, _ value: String) {
         lock.lock()
         storage[index] = value
         lock.unlock()
     }
-    var values: [[SIMD2<Float>]] { lock.lock(); defer { lock.unlock() }; return storage }
+    var values: [String] { lock.lock(); defer { lock.unlock() }; return storage }
 }
 
 /// The first error thrown by any worker.
