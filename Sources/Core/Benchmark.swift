@@ -2,7 +2,8 @@ import Foundation
 
 /// Measures this machine: 2-thread sgemm GFLOP/s and VGG16 training/inference speed (`palimpsest bench`).
 ///
-/// Times are medians over timed repetitions after warm-up. Effective GFLOP/s count 2 FLOPs per multiply–add of
+/// Each figure is the fastest of several timed repetitions after a warm-up: on a shared machine the fastest
+/// run is the one least disturbed by other processes (sgemm and the networks are treated alike). Effective GFLOP/s count 2 FLOPs per multiply–add of
 /// the convolutions and dense layers: inference = forward; a training step = forward + weight gradients of the
 /// trainable layers + input gradients above the lowest trainable layer (≈ 3× forward when nothing is frozen).
 public enum Benchmark {
@@ -85,7 +86,7 @@ public enum Benchmark {
         return Report(sgemmGFLOPS: sgemm, configs: configs, threads: BLAS.threads, loadAverage: load)
     }
 
-    /// GFLOP/s of C ← A·B for size×size matrices (median of `repetitions` after one warm-up).
+    /// GFLOP/s of C ← A·B for size×size matrices (fastest of `repetitions` after one warm-up).
     public static func measureSGEMM(size n: Int, repetitions: Int) -> Double {
         let a = [Float](repeating: 0.5, count: n * n), b = [Float](repeating: 0.25, count: n * n)
         var c = [Float](repeating: 0, count: n * n)
@@ -97,7 +98,7 @@ public enum Benchmark {
                 } } }
             }
         }
-        return 2 * Double(n) * Double(n) * Double(n) / median(Array(times.dropFirst())) / 1e9
+        return 2 * Double(n) * Double(n) * Double(n) / times.dropFirst().min()! / 1e9
     }
 
     /// Training-step and inference speed of one setup on random data.
@@ -129,7 +130,7 @@ public enum Benchmark {
             inferTimes.append(seconds { do { _ = try model.logits(input) } catch { failure = error } })
             if let failure { throw failure }
         }
-        let train = median(Array(trainTimes.dropFirst())), infer = median(Array(inferTimes.dropFirst()))
+        let train = trainTimes.dropFirst().min()!, infer = inferTimes.dropFirst().min()!
         return ConfigResult(name: setup.name, batch: n, trainImagesPerSecond: Double(n) / train,
                             trainGFLOPS: model.trainingStepFLOPs(batch: n) / train / 1e9,
                             inferImagesPerSecond: Double(n) / infer,
@@ -158,11 +159,6 @@ public enum Benchmark {
         let start = DispatchTime.now().uptimeNanoseconds
         body()
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    }
-
-    private static func median(_ xs: [Double]) -> Double {
-        let s = xs.sorted()
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 }
 

@@ -162,6 +162,7 @@ public final class Trainer {
             let indices = Array(start..<min(data.count, start + batchSize))
             let batch = try data.batch(indices: indices, seed: 0)
             let z = try model.logits(batch.input)
+            try model.checkTargets(labels: batch.labels, batch: indices.count, loss: loss)
             let e = loss.evaluate(logits: z.data, labels: batch.labels, classes: model.configuration.classCount)
             lossSum += e.value * Double(indices.count)
             correct += e.correct

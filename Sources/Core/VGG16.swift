@@ -214,6 +214,20 @@ public final class VGG16 {
                       data: Layout.nchwFromCNHW(trace.outputs.last!, batch: n, channels: p.channels, plane: s * s))
     }
 
+    /// Throws unless there are `batch` labels in 0..<K and the loss has K class weights (or none).
+    func checkTargets(labels: [Int], batch n: Int, loss: Loss) throws {
+        let k = configuration.classCount
+        guard labels.count == n else {
+            throw CoreError.invalidData(field: "labels", expected: "\(n) labels", found: "\(labels.count)")
+        }
+        if let bad = labels.first(where: { $0 < 0 || $0 >= k }) {
+            throw CoreError.invalidData(field: "label", expected: "in 0..<\(k)", found: "\(bad)")
+        }
+        if let w = loss.classWeights, w.count != k {
+            throw CoreError.invalidData(field: "class weights", expected: "\(k) values", found: "\(w.count)")
+        }
+    }
+
     /// The batch size of a valid input, or a typed error naming the expected shape.
     func checkInput(_ input: Tensor) throws -> Int {
         let c = configuration.inputChannels, s = configuration.inputSize
@@ -237,15 +251,7 @@ public final class VGG16 {
                                  rng: inout RandomGenerator, inputGradient: Bool = false) throws -> Loss.Evaluation {
         let n = try checkInput(input)
         let k = configuration.classCount
-        guard labels.count == n else {
-            throw CoreError.invalidData(field: "labels", expected: "\(n) labels", found: "\(labels.count)")
-        }
-        if let bad = labels.first(where: { $0 < 0 || $0 >= k }) {
-            throw CoreError.invalidData(field: "label", expected: "in 0..<\(k)", found: "\(bad)")
-        }
-        if let w = loss.classWeights, w.count != k {
-            throw CoreError.invalidData(field: "class weights", expected: "\(k) values", found: "\(w.count)")
-        }
+        try checkTargets(labels: labels, batch: n, loss: loss)
         var trace = forward(input, batch: n, training: training, record: true, upTo: layers.count - 1, rng: &rng)
         let evaluation = loss.evaluate(logits: trace.outputs.last!, labels: labels, classes: k)
         backward(trace, gradLogits: evaluation.gradient, toInput: inputGradient)

@@ -83,6 +83,13 @@ import Testing
         #expect(try model.activations(x, after: "head") == model.logits(x))
         #expect(throws: CoreError.self) { try model.activations(x, after: "block6") }
         #expect(throws: CoreError.self) { try model.logits(Tensor(zeros: [2, 1, 32, 32])) }
+        var rng = RandomGenerator(seed: 0)
+        #expect(throws: CoreError.invalidData(field: "label", expected: "in 0..<3", found: "5")) {
+            try model.computeGradients(input: x, labels: [0, 5], loss: .crossEntropy(), training: false, rng: &rng)
+        }
+        #expect(throws: CoreError.invalidData(field: "class weights", expected: "3 values", found: "2")) {
+            try model.computeGradients(input: x, labels: [0, 1], loss: .crossEntropy(classWeights: [1, 1]), training: false, rng: &rng)
+        }
     }
 
     @Test func wholeNetworkGradientMatchesFiniteDifferences() throws {
