@@ -62,11 +62,13 @@ public enum Benchmark {
         public var configs: [ConfigResult]
         /// OpenBLAS threads used.
         public var threads: Int
+        /// OpenBLAS kernel family in use (`BLAS.coreName`).
+        public var kernels: String
         /// 1-minute load average before the run (other processes competing for the cores).
         public var loadAverage: Double?
 
         enum CodingKeys: String, CodingKey {
-            case sgemmGFLOPS = "sgemm_gflops", configs, threads, loadAverage = "load_average"
+            case sgemmGFLOPS = "sgemm_gflops", configs, threads, kernels, loadAverage = "load_average"
         }
     }
 
@@ -75,7 +77,7 @@ public enum Benchmark {
         BLAS.setThreads(Parallel.width)
         let load = loadAverage()
         let sgemm = measureSGEMM(size: 4096, repetitions: 3)
-        progress?(String(format: "sgemm 4096³: %.1f GFLOP/s on %d threads", sgemm, BLAS.threads))
+        progress?(String(format: "sgemm 4096³: %.1f GFLOP/s on %d threads (%@ kernels)", sgemm, BLAS.threads, BLAS.coreName))
         var configs: [ConfigResult] = []
         for setup in setups {
             let r = try measure(setup)
@@ -83,7 +85,7 @@ public enum Benchmark {
                              r.name, r.trainImagesPerSecond, r.trainGFLOPS, r.inferImagesPerSecond, r.inferGFLOPS))
             configs.append(r)
         }
-        return Report(sgemmGFLOPS: sgemm, configs: configs, threads: BLAS.threads, loadAverage: load)
+        return Report(sgemmGFLOPS: sgemm, configs: configs, threads: BLAS.threads, kernels: BLAS.coreName, loadAverage: load)
     }
 
     /// GFLOP/s of C ← A·B for size×size matrices (fastest of `repetitions` after one warm-up).

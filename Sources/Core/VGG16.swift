@@ -290,7 +290,7 @@ public final class VGG16 {
                  rng: inout RandomGenerator) -> Trace {
         let x0 = Layout.cnhwFromNCHW(input.data, batch: n, channels: configuration.inputChannels,
                                      plane: configuration.inputSize * configuration.inputSize)
-        var trace = Trace(batch: n, input: x0, outputs: [])
+        var trace = Trace(batch: n, input: record ? x0 : [], outputs: [])
         var col = takeColumn()
         defer { column = col }
         var x = x0
@@ -338,10 +338,9 @@ public final class VGG16 {
                 }
             }
             if record || li == last { trace.outputs.append(y) } else { trace.outputs.append([]) }
+            // Without a record the layer's input is dead now: its buffer serves a later layer.
+            if !record { pool.give(x) }
             x = y
-            if !record {
-                if li == 0 { trace.input = [] } else { pool.give(trace.outputs[li - 1]); trace.outputs[li - 1] = [] }
-            }
         }
         return trace
     }

@@ -23,8 +23,9 @@ struct BenchCommand: ParsableCommand {
             return
         }
         print("")
-        print(String(format: "sgemm (4096³, %d threads): %.1f GFLOP/s; load average before the run: %@",
-                     report.threads, report.sgemmGFLOPS, report.loadAverage.map { String(format: "%.2f", $0) } ?? "n/a"))
+        print(String(format: "sgemm (4096³, %d threads, OpenBLAS %@ kernels): %.1f GFLOP/s; load average before the run: %@",
+                     report.threads, report.kernels, report.sgemmGFLOPS,
+                     report.loadAverage.map { String(format: "%.2f", $0) } ?? "n/a"))
         print("config             batch  train img/s  train GFLOP/s  (% sgemm)  infer img/s  infer GFLOP/s  train peak RSS")
         for c in report.configs {
             let name = c.name.padding(toLength: 18, withPad: " ", startingAt: 0)
