@@ -9,13 +9,18 @@ import Foundation
 public enum Benchmark {
     /// One network to measure.
     public struct Setup: Sendable {
+        /// Name in the report (`full224`, …).
         public var name: String
+        /// The network measured.
         public var configuration: VGG16Configuration
+        /// Images per step.
         public var batch: Int
+        /// Frozen conv blocks during the training steps.
         public var frozenBlocks: Int
         /// Timed repetitions (after one warm-up) of a training step and of an inference batch.
         public var repetitions: Int
 
+        /// A setup measured with `repetitions` timed steps.
         public init(name: String, configuration: VGG16Configuration, batch: Int, frozenBlocks: Int = 0, repetitions: Int) {
             self.name = name
             self.configuration = configuration
@@ -38,11 +43,17 @@ public enum Benchmark {
 
     /// Figures of one configuration.
     public struct ConfigResult: Sendable, Codable, Equatable {
+        /// The setup's name.
         public var name: String
+        /// Images per step.
         public var batch: Int
+        /// Training images per second (forward, loss, backward and SGD update).
         public var trainImagesPerSecond: Double
+        /// Effective GFLOP/s of the training step.
         public var trainGFLOPS: Double
+        /// Inference images per second (logits, dropout off).
         public var inferImagesPerSecond: Double
+        /// Effective GFLOP/s of inference.
         public var inferGFLOPS: Double
         /// Peak resident memory of the process during the training steps (VmHWM), in MiB.
         public var trainPeakRSSMiB: Double?
@@ -59,6 +70,7 @@ public enum Benchmark {
     public struct Report: Sendable, Codable, Equatable {
         /// 2-thread sgemm (4096³) GFLOP/s: the physical limit of an im2col network.
         public var sgemmGFLOPS: Double
+        /// One result per setup, in order.
         public var configs: [ConfigResult]
         /// OpenBLAS threads used.
         public var threads: Int

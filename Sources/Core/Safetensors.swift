@@ -6,7 +6,9 @@ import Foundation
 public struct SafetensorsFile: Sendable {
     /// One stored tensor: its dtype name (`F32`, `I64`, …), shape and raw bytes.
     public struct Entry: Sendable {
+        /// Storage type as written in the header (`F32`, `F64`, `I64`, …).
         public let dtype: String
+        /// Extent of each axis ([] for a scalar).
         public let shape: [Int]
         let bytes: Data
     }
