@@ -115,7 +115,10 @@ public final class Trainer {
             throw CoreError.invalidData(field: "snapshot configuration", expected: "\(model.configuration)",
                                         found: "\(snapshot.configuration)")
         }
-        for (key, t) in snapshot.parameters { try model.setParameter(key, t, source: "snapshot") }
+        for key in model.parameterKeys {
+            guard let t = snapshot.parameters[key] else { throw CoreError.missingTensor(tensor: key, file: "snapshot") }
+            try model.setParameter(key, t, source: "snapshot")
+        }
         model.frozenBlocks = snapshot.frozenBlocks
         optimizer.velocity = snapshot.velocity
         rng = RandomGenerator(state: snapshot.rngState)

@@ -83,6 +83,12 @@ import Testing
         #expect(rest.map(\.loss) == fullReports.suffix(2).map(\.loss))
         #expect(resumedModel.parameters == full.parameters)
         #expect(resumedModel.frozenBlocks == 1)
+
+        var incomplete = snapshot
+        incomplete.parameters["head.fc2.bias"] = nil
+        #expect(throws: CoreError.missingTensor(tensor: "head.fc2.bias", file: "snapshot")) {
+            try Trainer(model: try VGG16(configuration: Self.configuration, seed: 2), options: Self.options, resumingFrom: incomplete)
+        }
     }
 
     @Test func nonFiniteLossNamesEpochAndBatch() throws {
