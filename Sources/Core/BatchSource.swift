@@ -45,6 +45,9 @@ public struct InMemoryBatchSource: BatchSource, Sendable {
 
     /// Copies the images at `indices` into one batch (`seed` is unused: no augmentation).
     public func batch(indices: [Int], seed: UInt64) throws -> Batch {
+        if let bad = indices.first(where: { $0 < 0 || $0 >= count }) {
+            throw CoreError.invalidData(field: "sample index", expected: "in 0..<\(count)", found: "\(bad)")
+        }
         let per = images.shape[1...].reduce(1, *)
         var data = [Float]()
         data.reserveCapacity(indices.count * per)
