@@ -101,7 +101,7 @@ public final class VGG16 {
             parameters.append(glorot(key: name + ".weight", shape: [o, inF], block: 6, fanIn: inF, fanOut: o, rng: &rng))
             parameters.append(Parameter(key: name + ".bias", shape: [o], block: 6, value: [Float](repeating: 0, count: o)))
             layers.append(.dense(.init(name: name, inFeatures: inF, outFeatures: o, relu: hidden, weight: w, bias: w + 1)))
-            if hidden { layers.append(.dropout(.init(rate: config.dropout, features: o))) }
+            if hidden { layers.append(.dropout(.init(rate: config.dropout))) }
             inF = o
         }
     }
@@ -469,5 +469,5 @@ enum Layer {
     struct Pool { var block: Int; var channels: Int; var size: Int }
     struct Flatten { var channels: Int; var size: Int }
     struct Dense { var name: String; var inFeatures: Int; var outFeatures: Int; var relu: Bool; var weight: Int; var bias: Int }
-    struct DropoutSpec { var rate: Float; var features: Int }
+    struct DropoutSpec { var rate: Float }
 }

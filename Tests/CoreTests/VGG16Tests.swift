@@ -73,6 +73,16 @@ import Testing
         #expect(abs(p.data[0..<5].reduce(0, +) - 1) < 1e-5)
     }
 
+    @Test func copyIsIndependent() throws {
+        let model = try VGG16(configuration: Self.small, seed: 1)
+        model.frozenBlocks = 2
+        let twin = model.copy()
+        #expect(twin.parameters == model.parameters && twin.frozenBlocks == 2 && twin.configuration == model.configuration)
+        try twin.setParameter("block3.conv1.bias", Tensor(shape: [16], data: [Float](repeating: 1, count: 16)))
+        twin.frozenBlocks = 4
+        #expect(model.parameter("block3.conv1.bias")?.data.allSatisfy { $0 == 0 } == true && model.frozenBlocks == 2)
+    }
+
     @Test func activationsAfterEveryBlockAndInputChecks() throws {
         let model = try VGG16(configuration: Self.small, seed: 1)
         let x = Tensor(shape: [2, 3, 32, 32], data: TestSupport.random(2 * 3 * 32 * 32, seed: 2, in: 0...1))
