@@ -1,8 +1,11 @@
 /// A labelled batch: images NCHW [n, C, S, S] in float32 and one class per image.
 public struct Batch: Sendable {
+    /// Images NCHW [n, C, S, S].
     public var input: Tensor
+    /// One class per image, in 0..<K.
     public var labels: [Int]
 
+    /// A batch of `input` [n, C, S, S] and n `labels`.
     public init(input: Tensor, labels: [Int]) {
         self.input = input
         self.labels = labels
@@ -37,9 +40,14 @@ public struct InMemoryBatchSource: BatchSource, Sendable {
         self.labels = labels
     }
 
+    /// Number of images.
     public var count: Int { labels.count }
 
+    /// Copies the images at `indices` into one batch (`seed` is unused: no augmentation).
     public func batch(indices: [Int], seed: UInt64) throws -> Batch {
+        if let bad = indices.first(where: { $0 < 0 || $0 >= count }) {
+            throw CoreError.invalidData(field: "sample index", expected: "in 0..<\(count)", found: "\(bad)")
+        }
         let per = images.shape[1...].reduce(1, *)
         var data = [Float]()
         data.reserveCapacity(indices.count * per)

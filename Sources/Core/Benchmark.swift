@@ -2,19 +2,25 @@ import Foundation
 
 /// Measures this machine: 2-thread sgemm GFLOP/s and VGG16 training/inference speed (`palimpsest bench`).
 ///
-/// Times are medians over timed repetitions after warm-up. Effective GFLOP/s count 2 FLOPs per multiply–add of
+/// Each figure is the fastest of several timed repetitions after a warm-up: on a shared machine the fastest
+/// run is the one least disturbed by other processes (sgemm and the networks are treated alike). Effective GFLOP/s count 2 FLOPs per multiply–add of
 /// the convolutions and dense layers: inference = forward; a training step = forward + weight gradients of the
 /// trainable layers + input gradients above the lowest trainable layer (≈ 3× forward when nothing is frozen).
 public enum Benchmark {
     /// One network to measure.
     public struct Setup: Sendable {
+        /// Name in the report (`full224`, …).
         public var name: String
+        /// The network measured.
         public var configuration: VGG16Configuration
+        /// Images per step.
         public var batch: Int
+        /// Frozen conv blocks during the training steps.
         public var frozenBlocks: Int
         /// Timed repetitions (after one warm-up) of a training step and of an inference batch.
         public var repetitions: Int
 
+        /// A setup measured with `repetitions` timed steps.
         public init(name: String, configuration: VGG16Configuration, batch: Int, frozenBlocks: Int = 0, repetitions: Int) {
             self.name = name
             self.configuration = configuration
@@ -37,11 +43,17 @@ public enum Benchmark {
 
     /// Figures of one configuration.
     public struct ConfigResult: Sendable, Codable, Equatable {
+        /// The setup's name.
         public var name: String
+        /// Images per step.
         public var batch: Int
+        /// Training images per second (forward, loss, backward and SGD update).
         public var trainImagesPerSecond: Double
+        /// Effective GFLOP/s of the training step.
         public var trainGFLOPS: Double
+        /// Inference images per second (logits, dropout off).
         public var inferImagesPerSecond: Double
+        /// Effective GFLOP/s of inference.
         public var inferGFLOPS: Double
         /// Peak resident memory of the process during the training steps (VmHWM), in MiB.
         public var trainPeakRSSMiB: Double?
@@ -58,14 +70,17 @@ public enum Benchmark {
     public struct Report: Sendable, Codable, Equatable {
         /// 2-thread sgemm (4096³) GFLOP/s: the physical limit of an im2col network.
         public var sgemmGFLOPS: Double
+        /// One result per setup, in order.
         public var configs: [ConfigResult]
         /// OpenBLAS threads used.
         public var threads: Int
+        /// OpenBLAS kernel family in use (`BLAS.coreName`).
+        public var kernels: String
         /// 1-minute load average before the run (other processes competing for the cores).
         public var loadAverage: Double?
 
         enum CodingKeys: String, CodingKey {
-            case sgemmGFLOPS = "sgemm_gflops", configs, threads, loadAverage = "load_average"
+            case sgemmGFLOPS = "sgemm_gflops", configs, threads, kernels, loadAverage = "load_average"
         }
     }
 
@@ -74,7 +89,7 @@ public enum Benchmark {
         BLAS.setThreads(Parallel.width)
         let load = loadAverage()
         let sgemm = measureSGEMM(size: 4096, repetitions: 3)
-        progress?(String(format: "sgemm 4096³: %.1f GFLOP/s on %d threads", sgemm, BLAS.threads))
+        progress?(String(format: "sgemm 4096³: %.1f GFLOP/s on %d threads (%@ kernels)", sgemm, BLAS.threads, BLAS.coreName))
         var configs: [ConfigResult] = []
         for setup in setups {
             let r = try measure(setup)
@@ -82,10 +97,10 @@ public enum Benchmark {
                              r.name, r.trainImagesPerSecond, r.trainGFLOPS, r.inferImagesPerSecond, r.inferGFLOPS))
             configs.append(r)
         }
-        return Report(sgemmGFLOPS: sgemm, configs: configs, threads: BLAS.threads, loadAverage: load)
+        return Report(sgemmGFLOPS: sgemm, configs: configs, threads: BLAS.threads, kernels: BLAS.coreName, loadAverage: load)
     }
 
-    /// GFLOP/s of C ← A·B for size×size matrices (median of `repetitions` after one warm-up).
+    /// GFLOP/s of C ← A·B for size×size matrices (fastest of `repetitions` after one warm-up).
     public static func measureSGEMM(size n: Int, repetitions: Int) -> Double {
         let a = [Float](repeating: 0.5, count: n * n), b = [Float](repeating: 0.25, count: n * n)
         var c = [Float](repeating: 0, count: n * n)
@@ -97,7 +112,7 @@ public enum Benchmark {
                 } } }
             }
         }
-        return 2 * Double(n) * Double(n) * Double(n) / median(Array(times.dropFirst())) / 1e9
+        return 2 * Double(n) * Double(n) * Double(n) / times.dropFirst().min()! / 1e9
     }
 
     /// Training-step and inference speed of one setup on random data.
@@ -129,7 +144,7 @@ public enum Benchmark {
             inferTimes.append(seconds { do { _ = try model.logits(input) } catch { failure = error } })
             if let failure { throw failure }
         }
-        let train = median(Array(trainTimes.dropFirst())), infer = median(Array(inferTimes.dropFirst()))
+        let train = trainTimes.dropFirst().min()!, infer = inferTimes.dropFirst().min()!
         return ConfigResult(name: setup.name, batch: n, trainImagesPerSecond: Double(n) / train,
                             trainGFLOPS: model.trainingStepFLOPs(batch: n) / train / 1e9,
                             inferImagesPerSecond: Double(n) / infer,
@@ -158,11 +173,6 @@ public enum Benchmark {
         let start = DispatchTime.now().uptimeNanoseconds
         body()
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    }
-
-    private static func median(_ xs: [Double]) -> Double {
-        let s = xs.sorted()
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 }
 

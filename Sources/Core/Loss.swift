@@ -17,6 +17,7 @@ public struct Loss: Sendable, Equatable, Codable {
     /// Focal loss (1 − p_t)^γ · CE, optionally class-weighted.
     public static func focal(gamma: Double, classWeights: [Float]? = nil) -> Loss { Loss(gamma: gamma, classWeights: classWeights) }
 
+    /// Focal loss with focusing parameter `gamma` (≥ 0) and optional per-class weights.
     public init(gamma: Double, classWeights: [Float]? = nil) {
         precondition(gamma >= 0, "Loss: gamma must be ≥ 0")
         self.gamma = gamma

@@ -12,6 +12,7 @@ public struct SGD: Sendable, Equatable {
     /// Momentum buffers by dotted key (empty while μ = 0).
     public internal(set) var velocity: [String: [Float]] = [:]
 
+    /// An optimiser with empty momentum buffers.
     public init(learningRate: Float, momentum: Float = 0, weightDecay: Float = 0) {
         self.learningRate = learningRate
         self.momentum = momentum

@@ -6,7 +6,9 @@ import Foundation
 public struct SafetensorsFile: Sendable {
     /// One stored tensor: its dtype name (`F32`, `I64`, …), shape and raw bytes.
     public struct Entry: Sendable {
+        /// Storage type as written in the header (`F32`, `F64`, `I64`, …).
         public let dtype: String
+        /// Extent of each axis ([] for a scalar).
         public let shape: [Int]
         let bytes: Data
     }
@@ -86,13 +88,17 @@ public struct SafetensorsFile: Sendable {
     /// Tensor names, sorted.
     public var names: [String] { entries.keys.sorted() }
 
-    /// The tensor `name` converted to float32 (from F32, F64, I64 or I32).
+    /// The tensor `name` converted to float32 (from F32, F64, I64 or I32; the host is little-endian like the format).
     public func tensor(_ name: String) throws -> Tensor {
         guard let e = entries[name] else { throw CoreError.missingTensor(tensor: name, file: source) }
         let count = e.shape.reduce(1, *)
         let values: [Float] = try e.bytes.withUnsafeBytes { raw in
             switch e.dtype {
-            case "F32": return (0..<count).map { raw.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self) }
+            case "F32":
+                return [Float](unsafeUninitializedCapacity: count) { buffer, initialised in
+                    UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[0..<(4 * count)]))
+                    initialised = count
+                }
             case "F64": return (0..<count).map { Float(raw.loadUnaligned(fromByteOffset: 8 * $0, as: Double.self)) }
             case "I64": return (0..<count).map { Float(raw.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self)) }
             case "I32": return (0..<count).map { Float(raw.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self)) }

@@ -2,12 +2,19 @@ import Foundation
 
 /// How to train: epochs, batch size, optimiser, loss and the seed of shuffling, augmentation seeds and dropout.
 public struct TrainingOptions: Sendable, Equatable, Codable {
+    /// Epochs to train in total (a resumed trainer runs only the remaining ones).
     public var epochs: Int
+    /// Images per batch; the last batch of an epoch may be smaller.
     public var batchSize: Int
+    /// SGD learning rate η.
     public var learningRate: Float
+    /// SGD momentum μ (0 as in Keras' default).
     public var momentum: Float
+    /// L2 weight decay λ.
     public var weightDecay: Float
+    /// The training loss (also used for validation).
     public var loss: Loss
+    /// Seed of the trainer's generator: shuffling, augmentation seeds and dropout masks.
     public var seed: UInt64
     /// Reshuffle the samples every epoch (false: fixed order 0..<count).
     public var shuffle: Bool
@@ -27,8 +34,11 @@ public struct TrainingOptions: Sendable, Equatable, Codable {
 
 /// Progress after one training batch (1-based epoch and batch numbers).
 public struct BatchProgress: Sendable {
+    /// Epoch number, from 1.
     public var epoch: Int
+    /// Batch number within the epoch, from 1.
     public var batch: Int
+    /// Batches in this epoch.
     public var batchCount: Int
     /// Mean loss of this batch.
     public var loss: Double
@@ -40,14 +50,17 @@ public struct BatchProgress: Sendable {
 
 /// Summary of one finished epoch (1-based).
 public struct EpochReport: Sendable, Codable, Equatable {
+    /// Epoch number, from 1.
     public var epoch: Int
     /// Mean training loss over the epoch's samples.
     public var loss: Double
     /// Training accuracy in [0, 1].
     public var accuracy: Double
+    /// Training images per second over the epoch.
     public var imagesPerSecond: Double
-    /// Loss and accuracy on the validation source, when one was given.
+    /// Mean loss on the validation source, when one was given.
     public var validationLoss: Double?
+    /// Accuracy in [0, 1] on the validation source, when one was given.
     public var validationAccuracy: Double?
 }
 
@@ -63,9 +76,13 @@ public enum TrainingDecision: Sendable {
 /// One generator (`options.seed`) draws, in order, each epoch's permutation, then per batch the augmentation
 /// seed and the dropout masks.
 public final class Trainer {
+    /// The network being trained (updated in place).
     public let model: VGG16
+    /// How to train.
     public let options: TrainingOptions
+    /// The optimiser and its momentum buffers.
     public private(set) var optimizer: SGD
+    /// The trainer's generator (its state goes into snapshots).
     public private(set) var rng: RandomGenerator
     /// Epochs finished so far (training continues with epoch `completedEpochs + 1`).
     public private(set) var completedEpochs = 0
@@ -77,6 +94,7 @@ public final class Trainer {
     /// Called after every epoch with the state to store for resuming.
     public var onSnapshot: ((TrainingSnapshot) throws -> Void)?
 
+    /// A trainer starting at epoch 1; throws for epochs < 0 or batch size < 1.
     public init(model: VGG16, options: TrainingOptions) throws {
         guard options.epochs >= 0 else {
             throw CoreError.invalidConfiguration(field: "epochs", expected: "at least 0", found: "\(options.epochs)")
@@ -97,7 +115,10 @@ public final class Trainer {
             throw CoreError.invalidData(field: "snapshot configuration", expected: "\(model.configuration)",
                                         found: "\(snapshot.configuration)")
         }
-        for (key, t) in snapshot.parameters { try model.setParameter(key, t, source: "snapshot") }
+        for key in model.parameterKeys {
+            guard let t = snapshot.parameters[key] else { throw CoreError.missingTensor(tensor: key, file: "snapshot") }
+            try model.setParameter(key, t, source: "snapshot")
+        }
         model.frozenBlocks = snapshot.frozenBlocks
         optimizer.velocity = snapshot.velocity
         rng = RandomGenerator(state: snapshot.rngState)
@@ -162,6 +183,7 @@ public final class Trainer {
             let indices = Array(start..<min(data.count, start + batchSize))
             let batch = try data.batch(indices: indices, seed: 0)
             let z = try model.logits(batch.input)
+            try model.checkTargets(labels: batch.labels, batch: indices.count, loss: loss)
             let e = loss.evaluate(logits: z.data, labels: batch.labels, classes: model.configuration.classCount)
             lossSum += e.value * Double(indices.count)
             correct += e.correct

@@ -7,7 +7,9 @@ import Foundation
 public struct TrainingSnapshot: Sendable, Equatable {
     /// Epochs completed when the snapshot was taken.
     public var epoch: Int
+    /// The network's configuration (checked on resume).
     public var configuration: VGG16Configuration
+    /// Frozen conv blocks of the model.
     public var frozenBlocks: Int
     /// Parameter values by dotted key.
     public var parameters: [String: Tensor]

@@ -101,7 +101,7 @@ public final class VGG16 {
             parameters.append(glorot(key: name + ".weight", shape: [o, inF], block: 6, fanIn: inF, fanOut: o, rng: &rng))
             parameters.append(Parameter(key: name + ".bias", shape: [o], block: 6, value: [Float](repeating: 0, count: o)))
             layers.append(.dense(.init(name: name, inFeatures: inF, outFeatures: o, relu: hidden, weight: w, bias: w + 1)))
-            if hidden { layers.append(.dropout(.init(rate: config.dropout, features: o))) }
+            if hidden { layers.append(.dropout(.init(rate: config.dropout))) }
             inF = o
         }
     }
@@ -214,6 +214,20 @@ public final class VGG16 {
                       data: Layout.nchwFromCNHW(trace.outputs.last!, batch: n, channels: p.channels, plane: s * s))
     }
 
+    /// Throws unless there are `batch` labels in 0..<K and the loss has K class weights (or none).
+    func checkTargets(labels: [Int], batch n: Int, loss: Loss) throws {
+        let k = configuration.classCount
+        guard labels.count == n else {
+            throw CoreError.invalidData(field: "labels", expected: "\(n) labels", found: "\(labels.count)")
+        }
+        if let bad = labels.first(where: { $0 < 0 || $0 >= k }) {
+            throw CoreError.invalidData(field: "label", expected: "in 0..<\(k)", found: "\(bad)")
+        }
+        if let w = loss.classWeights, w.count != k {
+            throw CoreError.invalidData(field: "class weights", expected: "\(k) values", found: "\(w.count)")
+        }
+    }
+
     /// The batch size of a valid input, or a typed error naming the expected shape.
     func checkInput(_ input: Tensor) throws -> Int {
         let c = configuration.inputChannels, s = configuration.inputSize
@@ -237,15 +251,7 @@ public final class VGG16 {
                                  rng: inout RandomGenerator, inputGradient: Bool = false) throws -> Loss.Evaluation {
         let n = try checkInput(input)
         let k = configuration.classCount
-        guard labels.count == n else {
-            throw CoreError.invalidData(field: "labels", expected: "\(n) labels", found: "\(labels.count)")
-        }
-        if let bad = labels.first(where: { $0 < 0 || $0 >= k }) {
-            throw CoreError.invalidData(field: "label", expected: "in 0..<\(k)", found: "\(bad)")
-        }
-        if let w = loss.classWeights, w.count != k {
-            throw CoreError.invalidData(field: "class weights", expected: "\(k) values", found: "\(w.count)")
-        }
+        try checkTargets(labels: labels, batch: n, loss: loss)
         var trace = forward(input, batch: n, training: training, record: true, upTo: layers.count - 1, rng: &rng)
         let evaluation = loss.evaluate(logits: trace.outputs.last!, labels: labels, classes: k)
         backward(trace, gradLogits: evaluation.gradient, toInput: inputGradient)
@@ -284,7 +290,7 @@ public final class VGG16 {
                  rng: inout RandomGenerator) -> Trace {
         let x0 = Layout.cnhwFromNCHW(input.data, batch: n, channels: configuration.inputChannels,
                                      plane: configuration.inputSize * configuration.inputSize)
-        var trace = Trace(batch: n, input: x0, outputs: [])
+        var trace = Trace(batch: n, input: record ? x0 : [], outputs: [])
         var col = takeColumn()
         defer { column = col }
         var x = x0
@@ -332,10 +338,9 @@ public final class VGG16 {
                 }
             }
             if record || li == last { trace.outputs.append(y) } else { trace.outputs.append([]) }
+            // Without a record the layer's input is dead now: its buffer serves a later layer.
+            if !record { pool.give(x) }
             x = y
-            if !record {
-                if li == 0 { trace.input = [] } else { pool.give(trace.outputs[li - 1]); trace.outputs[li - 1] = [] }
-            }
         }
         return trace
     }
@@ -464,5 +469,5 @@ enum Layer {
     struct Pool { var block: Int; var channels: Int; var size: Int }
     struct Flatten { var channels: Int; var size: Int }
     struct Dense { var name: String; var inFeatures: Int; var outFeatures: Int; var relu: Bool; var weight: Int; var bias: Int }
-    struct DropoutSpec { var rate: Float; var features: Int }
+    struct DropoutSpec { var rate: Float }
 }

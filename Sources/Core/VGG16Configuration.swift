@@ -23,6 +23,7 @@ public struct VGG16Configuration: Sendable, Equatable, Codable {
     /// Dropout rate after each hidden dense layer during training (torchvision and Keras: 0.5).
     public var dropout: Float
 
+    /// A configuration; the defaults are torchvision's VGG16 (224 px RGB, full width, 4096-4096 head, 1000 classes).
     public init(inputSize: Int = 224, inputChannels: Int = 3, widthMultiplier: Double = 1, headWidths: [Int]? = nil,
                 classCount: Int = 1000, dropout: Float = 0.5) {
         self.inputSize = inputSize

@@ -23,14 +23,16 @@ struct BenchCommand: ParsableCommand {
             return
         }
         print("")
-        print(String(format: "sgemm (4096³, %d threads): %.1f GFLOP/s; load average before the run: %@",
-                     report.threads, report.sgemmGFLOPS, report.loadAverage.map { String(format: "%.2f", $0) } ?? "n/a"))
+        print(String(format: "sgemm (4096³, %d threads, OpenBLAS %@ kernels): %.1f GFLOP/s; load average before the run: %@",
+                     report.threads, report.kernels, report.sgemmGFLOPS,
+                     report.loadAverage.map { String(format: "%.2f", $0) } ?? "n/a"))
         print("config             batch  train img/s  train GFLOP/s  (% sgemm)  infer img/s  infer GFLOP/s  train peak RSS")
         for c in report.configs {
-            print(String(format: "%-18@ %5d  %11.2f  %13.1f  %8.0f%%  %11.2f  %13.1f  %@",
-                         c.name, c.batch, c.trainImagesPerSecond, c.trainGFLOPS, 100 * c.trainGFLOPS / report.sgemmGFLOPS,
-                         c.inferImagesPerSecond, c.inferGFLOPS,
-                         c.trainPeakRSSMiB.map { String(format: "%.0f MiB", $0) } ?? "n/a"))
+            let name = c.name.padding(toLength: 18, withPad: " ", startingAt: 0)
+            print(name + String(format: " %5d  %11.2f  %13.1f  %8.0f%%  %11.2f  %13.1f  ",
+                         c.batch, c.trainImagesPerSecond, c.trainGFLOPS, 100 * c.trainGFLOPS / report.sgemmGFLOPS,
+                         c.inferImagesPerSecond, c.inferGFLOPS)
+                  + (c.trainPeakRSSMiB.map { String(format: "%.0f MiB", $0) } ?? "n/a"))
         }
     }
 }

@@ -42,6 +42,18 @@ import Testing
         #expect(result.accuracy == 1, "accuracy \(result.accuracy) after \(reports.count) epochs, loss \(reports.last!.loss)")
     }
 
+    @Test func inMemorySourceCopiesTheRequestedImages() throws {
+        let data = try Self.tinySet()
+        let b = try data.batch(indices: [6, 1], seed: 0)
+        #expect(b.input.shape == [2, 1, 32, 32] && b.labels == [0, 1])
+        #expect(Array(b.input.data[1024..<2048]) == Array(data.images.data[1024..<2048]))
+        #expect(Array(b.input.data[0..<1024]) == Array(data.images.data[(6 * 1024)..<(7 * 1024)]))
+        #expect(throws: CoreError.invalidData(field: "sample index", expected: "in 0..<8", found: "8")) {
+            try data.batch(indices: [8], seed: 0)
+        }
+        #expect(throws: CoreError.self) { try InMemoryBatchSource(images: Tensor(zeros: [3, 1, 4, 4]), labels: [0, 1]) }
+    }
+
     @Test func sameSeedGivesBitIdenticalWeights() throws {
         let data = try Self.tinySet()
         func train(seed: UInt64) throws -> [Parameter] {
@@ -83,6 +95,12 @@ import Testing
         #expect(rest.map(\.loss) == fullReports.suffix(2).map(\.loss))
         #expect(resumedModel.parameters == full.parameters)
         #expect(resumedModel.frozenBlocks == 1)
+
+        var incomplete = snapshot
+        incomplete.parameters["head.fc2.bias"] = nil
+        #expect(throws: CoreError.missingTensor(tensor: "head.fc2.bias", file: "snapshot")) {
+            try Trainer(model: try VGG16(configuration: Self.configuration, seed: 2), options: Self.options, resumingFrom: incomplete)
+        }
     }
 
     @Test func nonFiniteLossNamesEpochAndBatch() throws {

@@ -73,6 +73,16 @@ import Testing
         #expect(abs(p.data[0..<5].reduce(0, +) - 1) < 1e-5)
     }
 
+    @Test func copyIsIndependent() throws {
+        let model = try VGG16(configuration: Self.small, seed: 1)
+        model.frozenBlocks = 2
+        let twin = model.copy()
+        #expect(twin.parameters == model.parameters && twin.frozenBlocks == 2 && twin.configuration == model.configuration)
+        try twin.setParameter("block3.conv1.bias", Tensor(shape: [16], data: [Float](repeating: 1, count: 16)))
+        twin.frozenBlocks = 4
+        #expect(model.parameter("block3.conv1.bias")?.data.allSatisfy { $0 == 0 } == true && model.frozenBlocks == 2)
+    }
+
     @Test func activationsAfterEveryBlockAndInputChecks() throws {
         let model = try VGG16(configuration: Self.small, seed: 1)
         let x = Tensor(shape: [2, 3, 32, 32], data: TestSupport.random(2 * 3 * 32 * 32, seed: 2, in: 0...1))
@@ -83,6 +93,13 @@ import Testing
         #expect(try model.activations(x, after: "head") == model.logits(x))
         #expect(throws: CoreError.self) { try model.activations(x, after: "block6") }
         #expect(throws: CoreError.self) { try model.logits(Tensor(zeros: [2, 1, 32, 32])) }
+        var rng = RandomGenerator(seed: 0)
+        #expect(throws: CoreError.invalidData(field: "label", expected: "in 0..<3", found: "5")) {
+            try model.computeGradients(input: x, labels: [0, 5], loss: .crossEntropy(), training: false, rng: &rng)
+        }
+        #expect(throws: CoreError.invalidData(field: "class weights", expected: "3 values", found: "2")) {
+            try model.computeGradients(input: x, labels: [0, 1], loss: .crossEntropy(classWeights: [1, 1]), training: false, rng: &rng)
+        }
     }
 
     @Test func wholeNetworkGradientMatchesFiniteDifferences() throws {
