@@ -31,6 +31,8 @@ struct SynthCommand: ParsableCommand {
     @Flag(help: "Deflate the PNGs (about 20% smaller, about half the speed).") var compress = false
     @Flag(help: "Measure generator speed (faces/s written to disk) instead of writing a dataset.") var bench = false
     @Option(name: .customLong("bench-faces"), help: "Faces to write when measuring.") var benchFaces = 4000
+    @Option(name: .customLong("bench-dir"), help: "Directory to measure in (default: the system's temporary directory).")
+    var benchDirectory: String?
     @Flag(help: "Print one JSON object.") var json = false
 
     func validate() throws {
@@ -44,7 +46,8 @@ struct SynthCommand: ParsableCommand {
     func run() throws {
         do {
             if bench {
-                let result = try SynthFACS.benchmark(faces: benchFaces, size: size, threads: threads, compressPNG: compress)
+                let result = try SynthFACS.benchmark(faces: benchFaces, size: size, threads: threads, compressPNG: compress,
+                                                     directory: benchDirectory.map { URL(fileURLWithPath: $0) })
                 if json {
                     print(#"{"faces": \#(result.faces), "size": \#(result.size), "threads": \#(result.threads), "seconds": \#(result.seconds), "faces_per_second": \#(result.facesPerSecond), "mean_file_bytes": \#(result.meanFileBytes)}"#)
                 } else {

@@ -45,3 +45,27 @@ struct RasterImageTests {
         #expect(abs(g[0] - (0.2 - mean) / std) < 1e-5)
     }
 }
+
+struct FigureTests {
+    @Test func heatmapUsesTheHotColourMap() {
+        let map = RasterImage.heatmap([0, 0.25, 0.5, 1, 2], width: 5, height: 1)
+        func rgb(_ x: Int) -> [Float] { (0..<3).map { map[$0, 0, x] } }
+        #expect(rgb(0) == [0, 0, 0])
+        #expect(rgb(1) == [0.75, 0, 0])
+        #expect(abs(rgb(2)[1] - 0.5) < 1e-6 && rgb(2)[0] == 1 && rgb(2)[2] == 0)
+        #expect(rgb(3) == [1, 1, 1] && rgb(4) == [1, 1, 1])
+    }
+
+    @Test func overlayBlendsAndGridPlacesCells() {
+        let grey = RasterImage(width: 2, height: 2, channels: 1, fill: 0.2)
+        let red = RasterImage.heatmap([1.0 / 3, 1.0 / 3, 1.0 / 3, 1.0 / 3], width: 2, height: 2)
+        let blended = grey.overlaid(with: red, alpha: 0.25)
+        #expect(abs(blended[0, 1, 1] - (0.75 * 0.2 + 0.25)) < 1e-6)
+        #expect(abs(blended[1, 0, 0] - 0.75 * 0.2) < 1e-6)
+        let small = RasterImage(width: 1, height: 1, channels: 3, fill: 0.5)
+        let grid = RasterImage.grid([grey, small, small], columns: 2, padding: 1, background: 1)
+        #expect(grid.width == 2 * 2 + 3 && grid.height == 2 * 2 + 3)
+        #expect(grid[0, 1, 1] == 0.2 && grid[1, 1, 4] == 0.5 && grid[2, 4, 1] == 0.5)
+        #expect(grid[0, 0, 0] == 1 && grid[0, 1, 5] == 1)
+    }
+}

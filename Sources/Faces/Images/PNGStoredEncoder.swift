@@ -57,17 +57,35 @@ enum PNGStoredEncoder {
         append32(&out, crc32(typed))
     }
 
-    private static let crcTable: [UInt32] = (0..<256).map { n -> UInt32 in
-        var c = UInt32(n)
-        for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-        return c
-    }
+    /// Slicing-by-4 tables: `crcTables[0]` is the classic byte table, `crcTables[k]` advances k more bytes.
+    private static let crcTables: [[UInt32]] = {
+        var tables = [[UInt32]](repeating: [UInt32](repeating: 0, count: 256), count: 4)
+        for n in 0..<256 {
+            var c = UInt32(n)
+            for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+            tables[0][n] = c
+        }
+        for k in 1..<4 {
+            for n in 0..<256 { tables[k][n] = tables[0][Int(tables[k - 1][n] & 0xFF)] ^ (tables[k - 1][n] >> 8) }
+        }
+        return tables
+    }()
 
-    /// CRC-32 as PNG defines it (ISO 3309).
+    /// CRC-32 as PNG defines it (ISO 3309), four bytes per step.
     static func crc32(_ bytes: [UInt8]) -> UInt32 {
         var c: UInt32 = 0xFFFF_FFFF
-        crcTable.withUnsafeBufferPointer { table in
-            for b in bytes { c = table[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
+        let t0 = crcTables[0], t1 = crcTables[1], t2 = crcTables[2], t3 = crcTables[3]
+        bytes.withUnsafeBufferPointer { b in
+            var i = 0
+            while i + 4 <= b.count {
+                c ^= UInt32(b[i]) | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2]) << 16 | UInt32(b[i + 3]) << 24
+                c = t3[Int(c & 0xFF)] ^ t2[Int((c >> 8) & 0xFF)] ^ t1[Int((c >> 16) & 0xFF)] ^ t0[Int(c >> 24)]
+                i += 4
+            }
+            while i < b.count {
+                c = t0[Int((c ^ UInt32(b[i])) & 0xFF)] ^ (c >> 8)
+                i += 1
+            }
         }
         return c ^ 0xFFFF_FFFF
     }

@@ -71,7 +71,8 @@ struct FaceGeometry {
         let au1 = k(.au1), au2 = k(.au2), au4 = k(.au4), au5 = k(.au5), au6 = k(.au6), au7 = k(.au7)
         let au9 = k(.au9), au10 = k(.au10), au15 = k(.au15), au17 = k(.au17), au20 = k(.au20), au23 = k(.au23)
         let au25 = k(.au25), au26 = k(.au26)
-        let closure: Float = aus[.au43] > 0 ? min(1, 0.8 + 0.2 * k(.au43) * 5) : 0
+        // Any coded AU43 (≥ 1) closes the eyes; fractional values on the way to a peak close them partly.
+        let closure: Float = aus[.au43] > 0 ? min(1, 0.8 + 0.2 * aus[.au43]) : 0
         jawDrop = 0.09 * au26
 
         // Eyes (AU5 raises the upper lid above the iris; AU7 tightens; AU6 pushes the lower lid up; AU43 closes).

@@ -29,7 +29,8 @@ public enum FaceRenderer {
         let frame = Frame(size: size, nuisance: nuisance)
         var pixels = [UInt8](repeating: 0, count: size * size * channels)
         pixels.withUnsafeMutableBufferPointer { out in
-            Raster(geometry: geometry, frame: frame, nuisance: nuisance).fill(out, size: size, channels: channels)
+            var raster = Raster(geometry: geometry, frame: frame, nuisance: nuisance)
+            raster.fill(out, size: size, channels: channels)
         }
         let landmarks = geometry.landmarks().map { frame.toPixel($0) }
         return RenderedFace(size: size, channels: channels, pixels: pixels, landmarks: landmarks)
@@ -70,6 +71,9 @@ private struct Raster {
     let s: Float
     let strokeBoxes: [SIMD4<Float>]
     let blobBoxes: [SIMD4<Float>]
+    /// Per pixel row, the strokes and blobs whose boxes reach it (most rows touch only a few).
+    var strokeRows: [[Int]] = []
+    var blobRows: [[Int]] = []
 
     init(geometry: FaceGeometry, frame: Frame, nuisance: FaceNuisance) {
         g = geometry
@@ -86,23 +90,37 @@ private struct Raster {
         }
     }
 
+    /// For each of `size` rows, the indices of `boxes` (face coordinates) whose pixel footprint meets the row.
+    static func rows(_ boxes: [SIMD4<Float>], frame: Frame, size: Int) -> [[Int]] {
+        var rows = [[Int]](repeating: [], count: size)
+        for (i, b) in boxes.enumerated() {
+            let ys = [SIMD2(b.x, b.y), SIMD2(b.z, b.y), SIMD2(b.x, b.w), SIMD2(b.z, b.w)].map { frame.toPixel($0).y }
+            let first = max(Int((ys.min()! - 1).rounded(.down)), 0), last = min(Int((ys.max()! + 1).rounded(.up)), size - 1)
+            if first <= last { for row in first...last { rows[row].append(i) } }
+        }
+        return rows
+    }
+
     @inline(__always) func cover(_ signedDistance: Float) -> Float { min(max(0.5 - signedDistance * s, 0), 1) }
 
     @inline(__always) func inside(_ box: SIMD4<Float>, _ p: SIMD2<Float>) -> Bool {
         p.x >= box.x && p.y >= box.y && p.x <= box.z && p.y <= box.w
     }
 
-    func fill(_ out: UnsafeMutableBufferPointer<UInt8>, size: Int, channels: Int) {
+    mutating func fill(_ out: UnsafeMutableBufferPointer<UInt8>, size: Int, channels: Int) {
+        strokeRows = Self.rows(strokeBoxes, frame: frame, size: size)
+        blobRows = Self.rows(blobBoxes, frame: frame, size: size)
         var noiseState = UInt32(truncatingIfNeeded: nuisance.noiseSeed | 1)
         let noiseAmplitude = nuisance.noise * 2.449
         let inverseSize = 1 / Float(size)
         for py in 0..<size {
+            let strokes = strokeRows[py], blobs = blobRows[py]
             for px in 0..<size {
                 let p = frame.toFace(Float(px) + 0.5, Float(py) + 0.5)
                 var colour = nuisance.background
                     + nuisance.backgroundGradient.x * (Float(px) * inverseSize - 0.5)
                     + nuisance.backgroundGradient.y * (Float(py) * inverseSize - 0.5)
-                colour = shade(p, over: colour)
+                colour = shade(p, over: colour, strokes: strokes, blobs: blobs)
                 colour = (colour - 0.5) * nuisance.contrast + 0.5 + nuisance.brightness
                 var rgb = SIMD3<Float>()
                 for c in 0..<3 {
@@ -124,8 +142,8 @@ private struct Raster {
         }
     }
 
-    /// The colour at face point p over the background colour.
-    @inline(__always) func shade(_ p: SIMD2<Float>, over background: SIMD3<Float>) -> SIMD3<Float> {
+    /// The colour at face point p over the background colour; `strokes`/`blobs` are the candidates of p's row.
+    @inline(__always) func shade(_ p: SIMD2<Float>, over background: SIMD3<Float>, strokes: [Int], blobs: [Int]) -> SIMD3<Float> {
         let id = g.identity
         var colour = background
         // Hair mass behind the head, above the eyes.
@@ -143,13 +161,13 @@ private struct Raster {
         if p.y < hairline + 2 / s {
             skin += (id.hair - skin) * min(max((hairline - p.y) * s + 0.5, 0), 1)
         }
-        for i in g.blobs.indices where inside(blobBoxes[i], p) {
+        for i in blobs where inside(blobBoxes[i], p) {
             let b = g.blobs[i]
             let dx = (p.x - b.centre.x) / b.radii.x, dy = (p.y - b.centre.y) / b.radii.y
             let w = b.strength * expf(-(dx * dx + dy * dy))
             skin += (b.colour * skin.max() - skin) * w
         }
-        for i in g.strokes.indices where inside(strokeBoxes[i], p) {
+        for i in strokes where inside(strokeBoxes[i], p) {
             let st = g.strokes[i]
             let ab = st.b - st.a, ap = p - st.a
             let t = min(max((ap.x * ab.x + ap.y * ab.y) / max(ab.x * ab.x + ab.y * ab.y, 1e-12), 0), 1)

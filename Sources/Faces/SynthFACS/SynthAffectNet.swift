@@ -40,6 +40,8 @@ public struct SynthAffectNetOptions: Equatable, Sendable {
         try SynthOptionsCheck.channels(channels)
         try SynthOptionsCheck.probability("label_noise", labelNoise)
         try SynthOptionsCheck.probability("excluded_rate", excludedRate)
+        try SynthOptionsCheck.probability("optional_rate", optionalRate)
+        try SynthOptionsCheck.probability("off_prototype_rate", offPrototypeRate)
         guard classWeights.count == 8, classWeights.allSatisfy({ $0 >= 0 }), classWeights.contains(where: { $0 > 0 }) else {
             throw FacesError.invalidParameter(name: "class_weights", expected: "8 non-negative weights, one positive",
                                               found: "\(classWeights)")
