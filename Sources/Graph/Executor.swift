@@ -226,10 +226,10 @@ public final class Executor: @unchecked Sendable {
         let outputNames = inst.kind.type.outputs.map(\.name)
         let staging = try store.stage(key, outputs: outputNames)
         let logURL = staging.appendingPathComponent("log.txt")
-        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        guard let logHandle = FileHandle(forWritingAtPath: logURL.path) else {
-            throw GraphError.io(path: logURL.path, reason: "cannot open log")
-        }
+        // O_APPEND, so lines from the node and from child processes it starts interleave instead of overwriting.
+        let logFD = open(logURL.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard logFD >= 0 else { throw GraphError.io(path: logURL.path, reason: String(cString: strerror(errno))) }
+        let logHandle = FileHandle(fileDescriptor: logFD, closeOnDealloc: true)
         var inputs: [String: [InputArtifact]] = [:]
         for (port, sources) in inst.inputs {
             inputs[port] = sources.map { s in

@@ -88,8 +88,8 @@ struct ExperimentBuilder {
         checker.diagnostics = []
         let ids = drafts.map(\.id)
         let dependencies = resolveReferences(&drafts, ids: ids)
-        guard diagnostics.isEmpty else { return nil }
-        guard let order = topologicalOrder(drafts, dependencies: dependencies) else { return nil }
+        let order = topologicalOrder(drafts, dependencies: dependencies)
+        guard diagnostics.isEmpty, let order else { return nil }
         let instances = expand(drafts, order: order, defaultSeed: seed)
         diagnostics += checker.diagnostics
         guard diagnostics.isEmpty else { return nil }
@@ -225,7 +225,9 @@ struct ExperimentBuilder {
         } else if let i = node.child("include") {
             error(i.location, "node '\(id)': matrix.include: expected a list of axis mappings, found \(i.shape)")
         }
-        if combos.isEmpty { error(location, "node '\(id)': the matrix has no combinations left") }
+        if combos.isEmpty && !values.values.contains(where: \.isEmpty) {
+            error(location, "node '\(id)': the matrix has no combinations left")
+        }
         return (axes, combos)
     }
 

@@ -159,11 +159,8 @@ struct ParamChecker {
             return .double(d)
         case .string, .path:
             guard case .scalar(let v, _) = node else { return fail() }
-            switch v {
-            case .string(let s): return .string(s)
-            case .int, .double, .bool: return .string(v.description)
-            default: return fail()
-            }
+            guard case .string(let s) = v else { return fail() }
+            return .string(s)
         case .list(let element):
             let items: [SpecNode]
             switch node {

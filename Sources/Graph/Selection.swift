@@ -34,3 +34,20 @@ enum Selection {
         return out
     }
 }
+
+extension Experiment {
+    /// Instance indices of the named nodes/instances and everything upstream (`--only`).
+    public func withAncestors(of names: [String]) throws(GraphError) -> Set<Int> {
+        Selection.withAncestors(try Selection.resolve(names, in: self), in: self)
+    }
+
+    /// Instance indices of the named nodes/instances and everything downstream (`--force`).
+    public func withDescendants(of names: [String]) throws(GraphError) -> Set<Int> {
+        Selection.withDescendants(try Selection.resolve(names, in: self), in: self)
+    }
+
+    /// Instance indices of the named nodes/instances.
+    public func select(_ names: [String]) throws(GraphError) -> Set<Int> {
+        try Selection.resolve(names, in: self)
+    }
+}

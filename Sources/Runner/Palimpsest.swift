@@ -8,6 +8,6 @@ struct Palimpsest: ParsableCommand {
         commandName: "palimpsest",
         abstract: "Run declarative experiment graphs that measure what transfer learning forgets.",
         version: ToolVersion.string,
-        subcommands: [BenchCommand.self]
+        subcommands: [RunCommand.self, StatusCommand.self, DagCommand.self, ShowCommand.self, GcCommand.self, BenchCommand.self]
     )
 }
