@@ -120,7 +120,12 @@ struct KeyComponents {
                 if oldNames != newNames {
                     out.append("input \(port) now \(newNames.joined(separator: ", ")) (was \(oldNames.joined(separator: ", ")))")
                 } else {
-                    out.append("upstream \(newNames.count == 1 ? newNames[0] : newNames.map { Self.nodeName($0) }.uniqued().joined(separator: ", ")) changed")
+                    let oldList = a?.listValue ?? [], newList = b?.listValue ?? []
+                    let changed = newNames.indices.filter { i in
+                        i >= oldList.count || i >= newList.count || !oldList[i].sameValue(as: newList[i])
+                    }.map { newNames[$0] }
+                    let shown = changed.count == 1 ? changed : changed.map(Self.nodeName).uniqued()
+                    out.append("upstream \(shown.joined(separator: ", ")) changed")
                 }
             }
         }

@@ -11,6 +11,7 @@ struct Emit: NodeKind {
         .int("value", default: 0, doc: "The number to emit."),
         .string("label", default: "", doc: "Ignored by the output (changes the key, not the bytes)."),
         .bool("fail", default: false, doc: "Throw instead of producing output."),
+        .int("sleep_ms", default: 0, range: 0...10_000, doc: "Wait this long first (to make runs overlap)."),
         .int("blocks", default: 0, range: 0...5, doc: "A checked matrix axis."),
         .string("mode", default: "plain", allowed: ["plain", "double"], doc: "How to combine."),
         ParamSpec("model", .record([.int("input", default: 64, doc: "Input size."), .number("width", default: 0.25, doc: "Width.")]),
@@ -21,6 +22,7 @@ struct Emit: NodeKind {
 
     static func run(_ context: NodeContext) throws {
         Self.record(context)
+        usleep(UInt32(try context.params.int("sleep_ms") * 1000))
         if try context.params.bool("fail") { throw NodeFailure("asked to fail") }
         var total = try context.params.int("value")
         for input in context.inputs["from"] ?? [] { total += try readValue(input.directory) }
@@ -97,7 +99,7 @@ func readValue(_ dir: URL) throws -> Int {
 let testKinds = [KindRef(Emit.self), KindRef(Subtract.self), KindRef(Collect.self), KindRef(ReadFile.self)]
 
 /// A temporary project directory with an experiment file and a cache.
-final class Sandbox {
+final class Sandbox: @unchecked Sendable {
     let dir: URL
     var file: URL { dir.appendingPathComponent("exp.yaml") }
     var cache: URL { dir.appendingPathComponent("cache") }
@@ -149,4 +151,12 @@ func diagnostics(_ yaml: String, overrides: [String] = []) -> [Diagnostic] {
         if case .invalid(let d) = error { return d }
         return [Diagnostic(SourceLocation(file: "?", line: 0, column: 0), "\(error)")]
     }
+}
+
+/// Collects run events for assertions.
+final class EventLog: RunObserver, @unchecked Sendable {
+    private let lock = NSLock()
+    private var events: [RunEvent] = []
+    func handle(_ event: RunEvent) { lock.lock(); events.append(event); lock.unlock() }
+    var all: [RunEvent] { lock.lock(); defer { lock.unlock() }; return events }
 }

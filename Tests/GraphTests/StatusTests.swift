@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+@testable import Graph
+
+/// `status` reasons and the other small pieces: canonical encoding, dag rendering.
+@Suite struct StatusTests {
+    struct EmitV2: NodeKind {
+        static let kind = "emit"
+        static let version = 2
+        static let summary = Emit.summary
+        static let params = Emit.params
+        static let inputs = Emit.inputs
+        static let outputs = Emit.outputs
+        static func run(_ context: NodeContext) throws { try Emit.run(context) }
+    }
+
+    @Test func reasonsNameWhatChanged() throws {
+        let box = try Sandbox(ExecutorTests.diamond)
+        try box.run()
+        let lock = try LockFile.read(LockFile.url(for: box.file))
+        let kinds = [KindRef(EmitV2.self), KindRef(Subtract.self), KindRef(Collect.self), KindRef(ReadFile.self)]
+        let bumped = try Experiment.load(file: box.file, kinds: kinds)
+        let plan = Planner.plan(bumped, store: try CacheStore(root: box.cache), lock: lock)
+        #expect(plan[0].reasons == ["emit v1→v2"])
+        #expect(plan[3].state == .waiting)
+        let seeded = try box.load(["seed=8", "c.value=7"])
+        let plan2 = Planner.plan(seeded, store: try CacheStore(root: box.cache), lock: lock)
+        #expect(plan2.first { $0.id == "c" }?.reasons == ["params.value 100→7", "seed 3→8"])
+        // After b changes, d's status says its upstream changed.
+        try box.run(overrides: ["b.value=11"])
+        let plan3 = Planner.plan(try box.load(["b.value=12"]), store: try CacheStore(root: box.cache), lock: try LockFile.read(LockFile.url(for: box.file)))
+        #expect(plan3.first { $0.id == "b" }?.reasons == ["params.value 11→12"])
+        try box.run(RunOptions(only: ["b"], writeLockFile: false), overrides: ["b.value=12"])
+        let plan4 = Planner.plan(try box.load(["b.value=12"]), store: try CacheStore(root: box.cache), lock: try LockFile.read(LockFile.url(for: box.file)))
+        #expect(plan4.first { $0.id == "d" }?.reasons == ["upstream b changed"])
+        #expect(plan4.first { $0.id == "b" }?.lockNotes == ["params.value 11→12"])
+    }
+
+    @Test func canonicalEncodingSortsKeysAndNormalisesNumbers() {
+        let v = ParamValue.map(["b": .double(2), "a": .list([.int(1), .double(0.5), .string("x\"y")]), "c": .null])
+        #expect(v.canonicalJSON == #"{"a":[1,0.5,"x\"y"],"b":2,"c":null}"#)
+        #expect(ParamValue.double(5).sameValue(as: .int(5)))
+        #expect(!ParamValue.string("5").sameValue(as: .int(5)))
+    }
+
+    @Test func dagRendersEveryEdge() throws {
+        let e = try Experiment.parse(ExecutorTests.diamond, label: "d.yaml", directory: URL(fileURLWithPath: "/tmp"), kinds: testKinds)
+        #expect(DagRenderer.render(e, format: .text) == """
+        diamond: 4 nodes, 4 instances
+        a (emit)
+        b (emit) ← from: a
+        c (emit)
+        d (emit) ← from: b, c
+
+        """)
+        let dot = DagRenderer.render(e, format: .dot)
+        #expect(dot.components(separatedBy: " -> ").count - 1 == 3)
+        let mermaid = DagRenderer.render(e, format: .mermaid)
+        #expect(mermaid.contains("n1 -->|from| n3") && mermaid.contains("n2 -->|from| n3") && mermaid.contains("n0 -->|from| n1"))
+    }
+
+    @Test func suggestionsUseEditDistance() {
+        #expect(Suggestion.distance("kitten", "sitting") == 3)
+        #expect(Suggestion.closest(to: "epohcs", among: ["epochs", "gamma"]) == "epochs")
+        #expect(Suggestion.closest(to: "zzz", among: ["epochs"]) == nil)
+    }
+}
