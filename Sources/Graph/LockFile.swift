@@ -10,6 +10,26 @@ public struct LockFile: Codable, Sendable {
         /// Output digest by output name.
         public var outputs: [String: String]
         public var metrics: [String: Double]
+
+        enum CodingKeys: String, CodingKey { case key, components, provenance, outputs, metrics }
+
+        init(key: String, components: ParamValue, provenance: Provenance, outputs: [String: String], metrics: [String: Double]) {
+            self.key = key
+            self.components = components
+            self.provenance = provenance
+            self.outputs = outputs
+            self.metrics = metrics
+        }
+
+        /// Decodes everything but `components`, which `LockFile.read` fills in with `JSONReader`.
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            key = try c.decode(String.self, forKey: .key)
+            components = .null
+            provenance = try c.decode(Provenance.self, forKey: .provenance)
+            outputs = try c.decode([String: String].self, forKey: .outputs)
+            metrics = try c.decode([String: Double].self, forKey: .metrics)
+        }
     }
 
     public var palimpsest: Int
@@ -33,7 +53,14 @@ public struct LockFile: Codable, Sendable {
     /// Reads a lock file; nil when absent. A lock file that does not parse is an error.
     public static func read(_ url: URL) throws(GraphError) -> LockFile? {
         guard let data = try? Data(contentsOf: url) else { return nil }
-        do { return try JSONDecoder().decode(LockFile.self, from: data) } catch {
+        do {
+            var lock = try JSONDecoder().decode(LockFile.self, from: data)
+            let raw = try JSONReader.parse(data).mapValue?["instances"]?.mapValue ?? [:]
+            for id in lock.instances.keys {
+                lock.instances[id]?.components = raw[id]?.mapValue?["components"] ?? .null
+            }
+            return lock
+        } catch {
             throw GraphError.io(path: url.path, reason: "not a Palimpsest lock file: \(error)")
         }
     }

@@ -65,3 +65,15 @@ import Testing
         #expect(Suggestion.closest(to: "zzz", among: ["epochs"]) == nil)
     }
 }
+
+@Suite struct JSONReaderTests {
+    @Test func readsWhatJSONEncoderWrites() throws {
+        let v = ParamValue.map(["a": .list([.int(-3), .double(2.5e-7), .bool(true), .null]),
+                                "s": .string("quote\" back\\ tab\t é 🐱"), "m": .map(["x": .double(1.5)])])
+        let data = try JSONEncoder().encode(v)
+        let back = try JSONReader.parse(data)
+        #expect(back == v)
+        #expect(try JSONReader.parse(Data(#"{"u":"\u00e9\ud83d\udc31"}"#.utf8)) == .map(["u": .string("é🐱")]))
+        #expect(throws: GraphError.self) { try JSONReader.parse(Data("{\"a\": 1,}".utf8)) }
+    }
+}
