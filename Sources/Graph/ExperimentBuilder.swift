@@ -35,6 +35,10 @@ struct ExperimentBuilder {
 
     init(label: String, kinds: [KindRef]) {
         self.label = label
+        for k in kinds {
+            precondition(!k.type.outputs.isEmpty, "node kind \(k.name) declares no outputs")
+            precondition(kinds.filter { $0.name == k.name }.count == 1, "node kind \(k.name) is registered twice")
+        }
         self.kinds = Dictionary(kinds.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
     }
 

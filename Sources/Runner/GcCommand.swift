@@ -19,7 +19,7 @@ struct GcCommand: ParsableCommand {
     var cache: String?
 
     func validate() throws {
-        guard !keep.isEmpty else { throw ValidationError("name at least one experiment with --keep FILE (gc keeps what those reach)") }
+        guard !keep.isEmpty else { throw usageError("name at least one experiment with --keep FILE (gc keeps what those reach)") }
     }
 
     func run() throws {

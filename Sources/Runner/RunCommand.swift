@@ -8,7 +8,7 @@ struct ExperimentOptions: ParsableArguments {
     @Argument(help: "The experiment file (YAML).")
     var file: String
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override the file: node.param=value, node.matrix.axis=[…], seed=N (repeatable); validated like the file.", valueName: "path=value"))
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override the file: node.param=value, node.matrix.axis=[…], seed=N (repeatable); validated like the file. A run with overrides does not write FILE.lock.", valueName: "path=value"))
     var overrides: [String] = []
 
     @Option(help: ArgumentHelp("Cache directory (default: $PALIMPSEST_CACHE, else cache/ in the experiment's project root).", valueName: "dir"))
@@ -23,6 +23,12 @@ struct ExperimentOptions: ParsableArguments {
     func store() throws(GraphError) -> CacheStore {
         try CacheStore(root: CacheStore.defaultRoot(explicit: cache, experimentFile: fileURL))
     }
+}
+
+/// Prints a usage error and returns the exit status 2 to throw (argument-parser's own default is 64).
+func usageError(_ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    return ExitCode(2)
 }
 
 /// Runs a command body, printing Graph errors and turning them into exit status 2 (usage, validation) or 1.
@@ -63,7 +69,7 @@ struct RunCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        guard jobs >= 1 else { throw usageError("--jobs must be at least 1") }
     }
 
     func run() throws {
@@ -76,7 +82,7 @@ struct RunCommand: ParsableCommand {
             }
             let observer = ConsolePrinter()
             let summary = try Executor(experiment: experiment, store: store, observer: observer)
-                .run(RunOptions(jobs: jobs, keepGoing: keepGoing, only: only, force: force))
+                .run(RunOptions(jobs: jobs, keepGoing: keepGoing, only: only, force: force, writeLockFile: options.overrides.isEmpty))
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]

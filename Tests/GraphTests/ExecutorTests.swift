@@ -122,6 +122,20 @@ import Testing
         #expect(try box.value("sum") == 7)
     }
 
+    @Test func missingExternalPathFailsThatInstanceOnly() throws {
+        let box = try Sandbox("""
+        palimpsest: 1
+        nodes:
+          data: {kind: read_file, params: {source: absent.txt}}
+          other: {kind: emit, params: {value: 1}}
+        """)
+        let plan = Planner.plan(try box.load(), store: try CacheStore(root: box.cache), lock: nil)
+        #expect(plan[0].state == .broken && plan[0].reasons[0].contains("absent.txt"))
+        let run = try box.run(RunOptions(keepGoing: true))
+        #expect(run.summary.results.map(\.status) == [.failed, .executed])
+        #expect(run.executed == ["other"])
+    }
+
     @Test func benchmarkRunsAndIsFullyCached() throws {
         let seconds = try GraphBenchmark.plannedCachedRerun(nodes: 40)
         #expect(seconds > 0)
