@@ -459,9 +459,9 @@ struct ExperimentBuilder {
                     var sources: [InputSource] = []
                     for (r, free, ups) in refs {
                         let output = r.output ?? instances[ups[0]].kind.type.outputs[0].name
-                        for u in ups where free.allSatisfy({ instances[u].coordinates[$0]!.sameValue(as: combo[$0]!) }) {
-                            sources.append(InputSource(instance: u, output: output))
-                        }
+                        let matching = ups.filter { u in free.allSatisfy { instances[u].coordinates[$0]!.sameValue(as: combo[$0]!) } }
+                        let ordered = matching.sorted { Self.coordinatesPrecede(instances[$0].coordinates, instances[$1].coordinates) }
+                        sources += ordered.map { InputSource(instance: $0, output: output) }
                     }
                     inputs.append((port, sources))
                 }
@@ -473,6 +473,20 @@ struct ExperimentBuilder {
             byNode[d.id] = ids
         }
         return instances
+    }
+
+    /// Coordinate order: axes by name, numbers numerically, strings lexicographically (independent of the order
+    /// values are listed in the file, so reordering a sweep does not change what a gather sees).
+    static func coordinatesPrecede(_ a: [String: ParamValue], _ b: [String: ParamValue]) -> Bool {
+        for axis in Set(a.keys).union(b.keys).sorted() {
+            let x = a[axis] ?? .null, y = b[axis] ?? .null
+            if x.sameValue(as: y) { continue }
+            if let p = x.number, let q = y.number { return p < q }
+            if x.number != nil { return true }
+            if y.number != nil { return false }
+            return x.description < y.description
+        }
+        return false
     }
 
     private static func unique(_ values: [ParamValue]) -> [ParamValue] {

@@ -38,6 +38,19 @@ import Testing
         #expect(e.instances[e.instances(of: "pain")[2]].params["blocks"] == .int(0), "inherited axes are coordinates, not params")
     }
 
+    @Test func gatherOrderDoesNotDependOnListedOrder() throws {
+        let yaml = "palimpsest: 1\nnodes:\n  f: {kind: emit, matrix: {blocks: [5, 0, 1]}}\n  all: {kind: collect, inputs: {items: \"f[*]\"}}\n"
+        let reordered = yaml.replacingOccurrences(of: "[5, 0, 1]", with: "[0, 1, 5]")
+        let a = try Sandbox(yaml), b = try Sandbox(reordered)
+        try a.run()
+        try b.run()
+        let e = try a.load()
+        #expect(e.instances[e.instances(of: "all")[0]].inputs[0].sources.map { e.instances[$0.instance].id } == ["f[blocks=0]", "f[blocks=1]", "f[blocks=5]"])
+        let keyA = Planner.plan(e, store: try CacheStore(root: a.cache), lock: nil).last?.key
+        let keyB = Planner.plan(try b.load(), store: try CacheStore(root: b.cache), lock: nil).last?.key
+        #expect(keyA != nil && keyA == keyB)
+    }
+
     @Test func excludeAndInclude() throws {
         let yaml = """
         palimpsest: 1
