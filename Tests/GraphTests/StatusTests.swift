@@ -77,3 +77,27 @@ import Testing
         #expect(throws: GraphError.self) { try JSONReader.parse(Data("{\"a\": 1,}".utf8)) }
     }
 }
+
+@Suite struct ConsolePrinterTests {
+    @Test func plainOutputHasOneLinePerStateChangeAndProgressPerTenth() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("printer-\(UUID().uuidString.prefix(6)).txt")
+        FileManager.default.createFile(atPath: url.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let handle = try FileHandle(forWritingTo: url)
+        let printer = ConsolePrinter(output: handle, isTTY: false)
+        printer.handle(.started(instance: "base", reason: "params.epochs 8→10"))
+        for step in 1...20 {
+            printer.handle(.progress(instance: "base", update: ProgressUpdate(fraction: Double(step) / 20, message: "epoch \(step)/20"), elapsed: Double(step)))
+        }
+        printer.handle(.finished(instance: "base", key: String(repeating: "ab", count: 32), seconds: 20))
+        printer.handle(.failed(instance: "head", reason: "boom", logTail: ["x", "y"]))
+        try handle.close()
+        let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(lines.first == "▶ base: running (params.epochs 8→10)")
+        #expect(lines.filter { $0.hasPrefix("  base: ") }.count == 10)
+        // At half way after 10 s, 10 s remain.
+        #expect(lines.contains("  base: 50% epoch 10/20, ETA 10.00s"))
+        #expect(lines.contains("✓ base: done in 20.00s abababababab"))
+        #expect(lines.contains("✗ head: FAILED: boom") && lines.contains("  | y"))
+    }
+}
