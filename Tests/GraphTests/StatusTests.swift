@@ -100,4 +100,20 @@ import Testing
         #expect(lines.contains("✓ base: done in 20.00s abababababab"))
         #expect(lines.contains("✗ head: FAILED: boom") && lines.contains("  | y"))
     }
+
+    @Test func terminalOutputDrawsABarForLongNodesAndClearsItForLines() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("printer-\(UUID().uuidString.prefix(6)).txt")
+        FileManager.default.createFile(atPath: url.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let handle = try FileHandle(forWritingTo: url)
+        let printer = ConsolePrinter(output: handle, isTTY: true)
+        printer.handle(.progress(instance: "base", update: ProgressUpdate(fraction: 0.1, message: "early"), elapsed: 1))
+        printer.handle(.progress(instance: "base", update: ProgressUpdate(fraction: 0.25, message: "epoch 1/4"), elapsed: 30))
+        printer.handle(.finished(instance: "base", key: String(repeating: "0", count: 64), seconds: 120))
+        try handle.close()
+        let text = try String(contentsOf: url, encoding: .utf8)
+        #expect(!text.contains("early"), "no bar for the first seconds of a node")
+        #expect(text.contains("\r\u{1B}[K  base [██████··················] 25% epoch 1/4 ETA 1m30s"))
+        #expect(text.hasSuffix("\r\u{1B}[K✓ base: done in 2m00s 000000000000\n"))
+    }
 }
