@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Faces", targets: ["Faces"]),
         .library(name: "Graph", targets: ["Graph"]),
         .library(name: "Nodes", targets: ["Nodes"]),
+        .library(name: "Analysis", targets: ["Analysis"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -39,17 +40,20 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Statistics (McNemar, paired t-test) and concept probes.
+        .target(name: "Analysis", dependencies: ["CLinear"]),
         // One type per node kind, registered in one list.
-        .target(name: "Nodes", dependencies: ["Graph", "Core", "Faces"]),
+        .target(name: "Nodes", dependencies: ["Graph", "Core", "Faces", "Analysis"]),
         // The `palimpsest` executable: CLI glue only.
         .executableTarget(name: "Runner", dependencies: [
-            "Core", "Faces", "Graph", "Nodes",
+            "Core", "Faces", "Graph", "Nodes", "Analysis",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "CoreTests", dependencies: ["Core"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FacesTests", dependencies: ["Faces"]),
         .testTarget(name: "GraphTests", dependencies: ["Graph"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
         .testTarget(name: "NodesTests", dependencies: ["Nodes", "Graph"]),
     ]
 )

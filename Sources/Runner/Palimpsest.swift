@@ -8,6 +8,15 @@ struct Palimpsest: ParsableCommand {
         commandName: "palimpsest",
         abstract: "Run declarative experiment graphs that measure what transfer learning forgets.",
         version: ToolVersion.string,
-        subcommands: [RunCommand.self, StatusCommand.self, DagCommand.self, ShowCommand.self, GcCommand.self, BenchCommand.self]
+        subcommands: [
+            RunCommand.self,
+            StatusCommand.self,
+            DagCommand.self,
+            ShowCommand.self,
+            GcCommand.self,
+            BenchCommand.self,
+            StatsCommand.self,
+            SynthCommand.self,
+        ]
     )
 }

@@ -1,0 +1,58 @@
+import CBLAS
+import Dispatch
+import Foundation
+
+/// The one entry point to OpenBLAS: thread control and a row-major `sgemm` wrapper.
+public enum BLAS {
+    /// Number of threads OpenBLAS uses for each call.
+    public static var threads: Int { Int(openblas_get_num_threads()) }
+
+    /// Sets the OpenBLAS thread count (results are bit-identical only for the same count).
+    public static func setThreads(_ count: Int) {
+        precondition(count >= 1)
+        openblas_set_num_threads(Int32(count))
+    }
+
+    /// C ← α·op(A)·op(B) + β·C, all row-major. op(A) is m×k, op(B) is k×n, C is m×n.
+    @inline(__always)
+    static func sgemm(
+        transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        cblas_sgemm(
+            CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+}
+
+/// Parallel loops for the memory-bound kernels (im2col, col2im, pooling, ReLU) between BLAS calls.
+enum Parallel {
+    /// Worker count: the machine's active cores.
+    static let width = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// Runs `body(i)` for i in 0..<count on all cores; each i must write disjoint memory.
+    static func forEach(_ count: Int, _ body: (Int) -> Void) {
+        if count <= 1 || width == 1 {
+            for i in 0..<count { body(i) }
+        } else {
+            // Every caller writes disjoint memory per index, which is what makes sharing `body` safe.
+            withoutActuallyEscaping(body) { escaping in
+                let shared = UncheckedSendable(value: escaping)
+                DispatchQueue.concurrentPerform(iterations: count) { shared.value($0) }
+            }
+        }
+    }
+
+    /// Splits 0..<count into at most `width` contiguous ranges of at least `grain` items and runs them in parallel.
+    static func ranges(_ count: Int, grain: Int = 4096, _ body: (Range<Int>) -> Void) {
+        let parts = max(1, min(width, count / max(grain, 1)))
+        if parts == 1 { body(0..<count); return }
+        forEach(parts) { p in body((count * p / parts)..<(count * (p + 1) / parts)) }
+    }
+}
+
+/// Carries a non-Sendable value into `concurrentPerform`; only for bodies that write disjoint memory.
+private struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+}

@@ -1,0 +1,188 @@
+import Foundation
+
+/// Measures this machine: 2-thread sgemm GFLOP/s and VGG16 training/inference speed (`palimpsest bench`).
+///
+/// Times are medians over timed repetitions after warm-up. Effective GFLOP/s count 2 FLOPs per multiply–add of
+/// the convolutions and dense layers: inference = forward; a training step = forward + weight gradients of the
+/// trainable layers + input gradients above the lowest trainable layer (≈ 3× forward when nothing is frozen).
+public enum Benchmark {
+    /// One network to measure.
+    public struct Setup: Sendable {
+        public var name: String
+        public var configuration: VGG16Configuration
+        public var batch: Int
+        public var frozenBlocks: Int
+        /// Timed repetitions (after one warm-up) of a training step and of an inference batch.
+        public var repetitions: Int
+
+        public init(name: String, configuration: VGG16Configuration, batch: Int, frozenBlocks: Int = 0, repetitions: Int) {
+            self.name = name
+            self.configuration = configuration
+            self.batch = batch
+            self.frozenBlocks = frozenBlocks
+            self.repetitions = repetitions
+        }
+    }
+
+    /// The three configurations: full VGG16 at 224 px (batch 16, 1000 classes); the CPU-scaled VGG16
+    /// (width 0.25, 64 px, head 512-512, 8 classes, batch 64); the scaled one with 3 frozen blocks.
+    public static let standardSetups: [Setup] = {
+        let scaled = VGG16Configuration(inputSize: 64, inputChannels: 3, widthMultiplier: 0.25, headWidths: [512, 512], classCount: 8)
+        return [
+            Setup(name: "full224", configuration: VGG16Configuration(), batch: 16, repetitions: 3),
+            Setup(name: "scaled64", configuration: scaled, batch: 64, repetitions: 10),
+            Setup(name: "scaled64_frozen3", configuration: scaled, batch: 64, frozenBlocks: 3, repetitions: 10),
+        ]
+    }()
+
+    /// Figures of one configuration.
+    public struct ConfigResult: Sendable, Codable, Equatable {
+        public var name: String
+        public var batch: Int
+        public var trainImagesPerSecond: Double
+        public var trainGFLOPS: Double
+        public var inferImagesPerSecond: Double
+        public var inferGFLOPS: Double
+        /// Peak resident memory of the process during the training steps (VmHWM), in MiB.
+        public var trainPeakRSSMiB: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case name, batch
+            case trainImagesPerSecond = "train_images_per_s", trainGFLOPS = "train_gflops"
+            case inferImagesPerSecond = "infer_images_per_s", inferGFLOPS = "infer_gflops"
+            case trainPeakRSSMiB = "train_peak_rss_mib"
+        }
+    }
+
+    /// A whole benchmark run.
+    public struct Report: Sendable, Codable, Equatable {
+        /// 2-thread sgemm (4096³) GFLOP/s: the physical limit of an im2col network.
+        public var sgemmGFLOPS: Double
+        public var configs: [ConfigResult]
+        /// OpenBLAS threads used.
+        public var threads: Int
+        /// 1-minute load average before the run (other processes competing for the cores).
+        public var loadAverage: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case sgemmGFLOPS = "sgemm_gflops", configs, threads, loadAverage = "load_average"
+        }
+    }
+
+    /// Runs sgemm and the standard setups on all cores; `progress` receives one line per finished measurement.
+    public static func run(setups: [Setup] = standardSetups, progress: ((String) -> Void)? = nil) throws -> Report {
+        BLAS.setThreads(Parallel.width)
+        let load = loadAverage()
+        let sgemm = measureSGEMM(size: 4096, repetitions: 3)
+        progress?(String(format: "sgemm 4096³: %.1f GFLOP/s on %d threads", sgemm, BLAS.threads))
+        var configs: [ConfigResult] = []
+        for setup in setups {
+            let r = try measure(setup)
+            progress?(String(format: "%@: train %.2f images/s (%.1f GFLOP/s), infer %.2f images/s (%.1f GFLOP/s)",
+                             r.name, r.trainImagesPerSecond, r.trainGFLOPS, r.inferImagesPerSecond, r.inferGFLOPS))
+            configs.append(r)
+        }
+        return Report(sgemmGFLOPS: sgemm, configs: configs, threads: BLAS.threads, loadAverage: load)
+    }
+
+    /// GFLOP/s of C ← A·B for size×size matrices (median of `repetitions` after one warm-up).
+    public static func measureSGEMM(size n: Int, repetitions: Int) -> Double {
+        let a = [Float](repeating: 0.5, count: n * n), b = [Float](repeating: 0.25, count: n * n)
+        var c = [Float](repeating: 0, count: n * n)
+        let times = (0...repetitions).map { _ in
+            seconds {
+                a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                    BLAS.sgemm(m: n, n: n, k: n, a: ap.baseAddress!, lda: n, b: bp.baseAddress!, ldb: n, beta: 0,
+                               c: cp.baseAddress!, ldc: n)
+                } } }
+            }
+        }
+        return 2 * Double(n) * Double(n) * Double(n) / median(Array(times.dropFirst())) / 1e9
+    }
+
+    /// Training-step and inference speed of one setup on random data.
+    public static func measure(_ setup: Setup) throws -> ConfigResult {
+        let model = try VGG16(configuration: setup.configuration, seed: 1)
+        model.frozenBlocks = setup.frozenBlocks
+        let c = setup.configuration, n = setup.batch
+        let input = Tensor(shape: [n, c.inputChannels, c.inputSize, c.inputSize],
+                           data: (0..<(n * c.inputChannels * c.inputSize * c.inputSize)).map { Float($0 % 251) / 251 })
+        let labels = (0..<n).map { $0 % c.classCount }
+        var rng = RandomGenerator(seed: 1)
+        var sgd = SGD(learningRate: 1e-4)
+        resetPeakResident()
+        var trainTimes: [Double] = []
+        for _ in 0...setup.repetitions {
+            var failure: Error?
+            trainTimes.append(seconds {
+                do {
+                    _ = try model.computeGradients(input: input, labels: labels, loss: .crossEntropy(), training: true, rng: &rng)
+                    sgd.step(model)
+                } catch { failure = error }
+            })
+            if let failure { throw failure }
+        }
+        let peak = peakResident().map { Double($0) / 1_048_576 }
+        var inferTimes: [Double] = []
+        for _ in 0...setup.repetitions {
+            var failure: Error?
+            inferTimes.append(seconds { do { _ = try model.logits(input) } catch { failure = error } })
+            if let failure { throw failure }
+        }
+        let train = median(Array(trainTimes.dropFirst())), infer = median(Array(inferTimes.dropFirst()))
+        return ConfigResult(name: setup.name, batch: n, trainImagesPerSecond: Double(n) / train,
+                            trainGFLOPS: model.trainingStepFLOPs(batch: n) / train / 1e9,
+                            inferImagesPerSecond: Double(n) / infer,
+                            inferGFLOPS: Double(n) * c.forwardFLOPs / infer / 1e9, trainPeakRSSMiB: peak)
+    }
+
+    /// The process's peak resident set size (VmHWM) in bytes, on Linux.
+    public static func peakResident() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kib = Int(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
+        return kib * 1024
+    }
+
+    /// Resets VmHWM to the current resident size (Linux `clear_refs` value 5); harmless elsewhere.
+    static func resetPeakResident() {
+        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+    }
+
+    static func loadAverage() -> Double? {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return nil }
+        return text.split(separator: " ").first.flatMap { Double($0) }
+    }
+
+    private static func seconds(_ body: () -> Void) -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    private static func median(_ xs: [Double]) -> Double {
+        let s = xs.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+}
+
+extension VGG16 {
+    /// FLOPs of one training step on `batch` images with the current frozen blocks: forward, weight gradients of
+    /// trainable layers, input gradients above the lowest trainable layer (2 FLOPs per multiply–add).
+    public func trainingStepFLOPs(batch: Int) -> Double {
+        let lowest = lowestTrainableLayer
+        var total = 0.0
+        for (li, layer) in layers.enumerated() {
+            let f: Double
+            switch layer {
+            case .conv(let c): f = 2 * Double(c.outChannels * c.inChannels * 9 * c.size * c.size)
+            case .dense(let d): f = 2 * Double(d.outFeatures * d.inFeatures)
+            default: continue
+            }
+            total += f
+            if li >= lowest { total += f }
+            if li > lowest { total += f }
+        }
+        return total * Double(batch)
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+
+/// Everything needed to resume training after an epoch: weights, frozen blocks, momentum buffers, generator state.
+///
+/// Stored as one safetensors file: `param.<key>` and `velocity.<key>` tensors, the epoch, generator state,
+/// frozen blocks and configuration in the metadata.
+public struct TrainingSnapshot: Sendable, Equatable {
+    /// Epochs completed when the snapshot was taken.
+    public var epoch: Int
+    public var configuration: VGG16Configuration
+    public var frozenBlocks: Int
+    /// Parameter values by dotted key.
+    public var parameters: [String: Tensor]
+    /// SGD momentum buffers by dotted key.
+    public var velocity: [String: [Float]]
+    /// The trainer's `RandomGenerator.state`.
+    public var rngState: [UInt64]
+
+    /// Writes the snapshot atomically to `url`.
+    public func write(to url: URL) throws {
+        var tensors: [(name: String, tensor: Tensor)] = parameters.keys.sorted().map { ("param.\($0)", parameters[$0]!) }
+        tensors += velocity.keys.sorted().map { ("velocity.\($0)", Tensor(shape: [velocity[$0]!.count], data: velocity[$0]!)) }
+        let config = String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self)
+        try SafetensorsFile.write(tensors, metadata: [
+            "epoch": "\(epoch)", "frozen_blocks": "\(frozenBlocks)", "configuration": config,
+            "rng_state": rngState.map { String($0, radix: 16) }.joined(separator: ","),
+        ], to: url)
+    }
+
+    /// Reads a snapshot written by `write(to:)`.
+    public static func read(from url: URL) throws -> TrainingSnapshot {
+        let file = try SafetensorsFile(contentsOf: url)
+        func field(_ key: String) throws -> String {
+            guard let v = file.metadata[key] else {
+                throw CoreError.malformedFile(file: url.path, reason: "snapshot metadata '\(key)' is missing")
+            }
+            return v
+        }
+        guard let epoch = Int(try field("epoch")), let frozen = Int(try field("frozen_blocks")),
+              let config = try? JSONDecoder().decode(VGG16Configuration.self, from: Data(try field("configuration").utf8)) else {
+            throw CoreError.malformedFile(file: url.path, reason: "snapshot metadata is invalid")
+        }
+        let words = try field("rng_state").split(separator: ",").compactMap { UInt64($0, radix: 16) }
+        guard words.count == 4, words.contains(where: { $0 != 0 }) else {
+            throw CoreError.malformedFile(file: url.path, reason: "snapshot rng_state must be four hex words")
+        }
+        var parameters: [String: Tensor] = [:], velocity: [String: [Float]] = [:]
+        for name in file.names {
+            if name.hasPrefix("param.") { parameters[String(name.dropFirst(6))] = try file.tensor(name) }
+            if name.hasPrefix("velocity.") { velocity[String(name.dropFirst(9))] = try file.tensor(name).data }
+        }
+        return TrainingSnapshot(epoch: epoch, configuration: config, frozenBlocks: frozen, parameters: parameters,
+                                velocity: velocity, rngState: words)
+    }
+}

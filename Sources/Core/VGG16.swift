@@ -1,0 +1,468 @@
+import Foundation
+
+/// VGG16 (configuration D): five conv blocks of 2, 2, 3, 3, 3 3×3 convolutions with ReLU, each ending in a
+/// 2×2 max-pool, then a head of dense layers (ReLU, dropout) and the class layer.
+///
+/// Simonyan & Zisserman, "Very Deep Convolutional Networks for Large-Scale Image Recognition", ICLR 2015.
+/// Public inputs are NCHW [N, C, S, S] float32; conv activations are kept channel-major (CNHW) inside,
+/// so every convolution is one wide GEMM over the whole batch (see `docs/core.md`). The last pool's
+/// output is flattened in PyTorch's C, H, W order with no adaptive pooling, as torchvision's classifier expects
+/// at 224 px. Parameters start with Keras' defaults: Glorot-uniform weights and zero biases.
+public final class VGG16 {
+    /// The network's shape (its `classCount` changes with `replaceHead`).
+    public private(set) var configuration: VGG16Configuration
+    /// Every parameter in execution order: conv weights and biases block by block, then the head.
+    public private(set) var parameters: [Parameter]
+    /// The first `frozenBlocks` conv blocks (0…5) are frozen: no gradients, no updates, no backward work.
+    public var frozenBlocks: Int {
+        didSet { precondition((0...5).contains(frozenBlocks), "VGG16: frozenBlocks must be in 0...5") }
+    }
+    /// Gradient work done per layer since `resetCounters()`.
+    public private(set) var counters = WorkCounters()
+    /// ∂loss/∂input NCHW [N, C, S, S] from the last `computeGradients(…, inputGradient: true)`, else nil.
+    public private(set) var inputGradient: Tensor?
+
+    var layers: [Layer]
+    /// Gradients by parameter index; empty for parameters the last backward pass did not touch.
+    var gradients: [[Float]]
+    /// The reusable im2col buffer.
+    private var column: [Float] = []
+    /// Activation and gradient buffers reused across passes.
+    private var pool = BufferPool()
+    private var indexByKey: [String: Int]
+
+    /// A freshly initialised network: Glorot-uniform weights and zero biases drawn from `seed`.
+    public init(configuration: VGG16Configuration, seed: UInt64) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        self.frozenBlocks = 0
+        var rng = RandomGenerator(seed: seed)
+        var layers: [Layer] = []
+        var params: [Parameter] = []
+        var size = configuration.inputSize, inC = configuration.inputChannels
+        for (b, c) in configuration.blockChannels.enumerated() {
+            for j in 0..<VGG16Configuration.convsPerBlock[b] {
+                let name = "block\(b + 1).conv\(j + 1)"
+                let w = params.count
+                params.append(Self.glorot(key: name + ".weight", shape: [c, inC, 3, 3], block: b + 1,
+                                          fanIn: inC * 9, fanOut: c * 9, rng: &rng))
+                params.append(Parameter(key: name + ".bias", shape: [c], block: b + 1, value: [Float](repeating: 0, count: c)))
+                layers.append(.conv(.init(name: name, block: b + 1, inChannels: inC, outChannels: c, size: size,
+                                          weight: w, bias: w + 1)))
+                inC = c
+            }
+            layers.append(.pool(.init(block: b + 1, channels: c, size: size)))
+            size /= 2
+        }
+        layers.append(.flatten(.init(channels: inC, size: size)))
+        Self.appendHead(configuration, layers: &layers, parameters: &params, rng: &rng)
+        self.layers = layers
+        self.parameters = params
+        self.gradients = Array(repeating: [], count: params.count)
+        self.indexByKey = Dictionary(uniqueKeysWithValues: params.enumerated().map { ($1.key, $0) })
+    }
+
+    /// A network with the same configuration, values and frozen blocks (gradients and counters are not copied).
+    public func copy() -> VGG16 {
+        VGG16(copying: self)
+    }
+
+    private init(copying other: VGG16) {
+        configuration = other.configuration
+        parameters = other.parameters
+        frozenBlocks = other.frozenBlocks
+        layers = other.layers
+        gradients = Array(repeating: [], count: other.parameters.count)
+        indexByKey = other.indexByKey
+    }
+
+    /// Replaces the whole head (every dense layer) by a freshly initialised one ending in `classCount` classes.
+    public func replaceHead(classCount: Int, seed: UInt64) throws {
+        var config = configuration
+        config.classCount = classCount
+        try config.validate()
+        configuration = config
+        let firstHead = layers.firstIndex { if case .flatten = $0 { return true } else { return false } }! + 1
+        layers.removeSubrange(firstHead...)
+        parameters.removeAll { $0.block == 6 }
+        var rng = RandomGenerator(seed: seed)
+        Self.appendHead(config, layers: &layers, parameters: &parameters, rng: &rng)
+        gradients = Array(repeating: [], count: parameters.count)
+        indexByKey = Dictionary(uniqueKeysWithValues: parameters.enumerated().map { ($1.key, $0) })
+    }
+
+    private static func appendHead(_ config: VGG16Configuration, layers: inout [Layer], parameters: inout [Parameter],
+                                   rng: inout RandomGenerator) {
+        var inF = config.flattenFeatures
+        let widths = config.resolvedHeadWidths + [config.classCount]
+        for (i, o) in widths.enumerated() {
+            let name = "head.fc\(i + 1)", hidden = i < widths.count - 1
+            let w = parameters.count
+            parameters.append(glorot(key: name + ".weight", shape: [o, inF], block: 6, fanIn: inF, fanOut: o, rng: &rng))
+            parameters.append(Parameter(key: name + ".bias", shape: [o], block: 6, value: [Float](repeating: 0, count: o)))
+            layers.append(.dense(.init(name: name, inFeatures: inF, outFeatures: o, relu: hidden, weight: w, bias: w + 1)))
+            if hidden { layers.append(.dropout(.init(rate: config.dropout, features: o))) }
+            inF = o
+        }
+    }
+
+    private static func glorot(key: String, shape: [Int], block: Int, fanIn: Int, fanOut: Int,
+                               rng: inout RandomGenerator) -> Parameter {
+        let limit = Float((6.0 / Double(fanIn + fanOut)).squareRoot())
+        let values = (0..<shape.reduce(1, *)).map { _ in (2 * rng.nextUnitFloat() - 1) * limit }
+        return Parameter(key: key, shape: shape, block: block, value: values)
+    }
+
+    // MARK: Parameters by key
+
+    /// Dotted keys of every parameter, in execution order.
+    public var parameterKeys: [String] { parameters.map(\.key) }
+
+    /// The parameter with dotted key `key`, or nil.
+    public func parameter(_ key: String) -> Tensor? {
+        indexByKey[key].map { parameters[$0].tensor }
+    }
+
+    /// The gradient of `key` from the last `computeGradients`, or nil when that pass did not compute it (frozen).
+    public func gradient(_ key: String) -> Tensor? {
+        guard let i = indexByKey[key], !gradients[i].isEmpty else { return nil }
+        return Tensor(shape: parameters[i].shape, data: gradients[i])
+    }
+
+    /// Whether `key` belongs to a trainable (not frozen) block.
+    public func isTrainable(_ key: String) -> Bool {
+        guard let i = indexByKey[key] else { return false }
+        return parameters[i].block > frozenBlocks
+    }
+
+    /// Replaces the values of `key`; the shape must match. `source` names the origin in errors.
+    public func setParameter(_ key: String, _ tensor: Tensor, source: String = "parameter") throws {
+        guard let i = indexByKey[key] else { throw CoreError.missingTensor(tensor: key, file: source) }
+        guard tensor.shape == parameters[i].shape else {
+            throw CoreError.shapeMismatch(tensor: key, expected: parameters[i].shape, found: tensor.shape, file: source)
+        }
+        parameters[i].value = tensor.data
+    }
+
+    /// Adds `delta`·`scale` to parameter `i` (used by the optimiser).
+    func update(parameter i: Int, _ body: (inout [Float]) -> Void) {
+        body(&parameters[i].value)
+    }
+
+    /// Zeroes the work counters.
+    public func resetCounters() { counters = WorkCounters() }
+
+    /// Frees the activation, gradient and im2col buffers kept for the next pass (they are rebuilt on demand).
+    public func releaseBuffers() {
+        pool.removeAll()
+        column = []
+        for i in gradients.indices { gradients[i] = [] }
+    }
+
+    /// torchvision's `vgg16` state-dict name of each dotted key (`block1.conv1.weight` → `features.0.weight`,
+    /// `head.fc1.weight` → `classifier.0.weight`).
+    public var torchvisionNames: [String: String] {
+        var names: [String: String] = [:]
+        var feature = 0, dense = 0
+        for layer in layers {
+            switch layer {
+            case .conv(let c):
+                names[c.name + ".weight"] = "features.\(feature).weight"
+                names[c.name + ".bias"] = "features.\(feature).bias"
+                feature += 2
+            case .pool: feature += 1
+            case .dense(let d):
+                names[d.name + ".weight"] = "classifier.\(dense).weight"
+                names[d.name + ".bias"] = "classifier.\(dense).bias"
+                dense += 3
+            case .flatten, .dropout: break
+            }
+        }
+        return names
+    }
+
+    // MARK: Inference
+
+    /// Logits [N, K] for a batch [N, C, S, S] (dropout off).
+    public func logits(_ input: Tensor) throws -> Tensor {
+        let n = try checkInput(input)
+        let trace = forward(input, batch: n, training: false, record: false, upTo: layers.count - 1)
+        return Tensor(shape: [n, configuration.classCount], data: trace.outputs.last!)
+    }
+
+    /// Class probabilities [N, K] (softmax of the logits) for a batch [N, C, S, S].
+    public func probabilities(_ input: Tensor) throws -> Tensor {
+        let z = try logits(input)
+        return Tensor(shape: z.shape, data: Softmax.softmax(z.data, classes: configuration.classCount))
+    }
+
+    /// Activations after a named block for a batch [N, C, S, S] (dropout off).
+    ///
+    /// `block1`…`block5` give the block's max-pool output NCHW [N, C_b, S/2^b, S/2^b]; `head` gives the logits [N, K].
+    public func activations(_ input: Tensor, after block: String) throws -> Tensor {
+        guard let b = VGG16Configuration.blockNames.firstIndex(of: block) else {
+            throw CoreError.invalidConfiguration(field: "block", expected: "one of \(VGG16Configuration.blockNames)",
+                                                 found: "'\(block)'")
+        }
+        if b == 5 { return try logits(input) }
+        let n = try checkInput(input)
+        let last = layers.firstIndex { if case .pool(let p) = $0 { return p.block == b + 1 } else { return false } }!
+        guard case .pool(let p) = layers[last] else { preconditionFailure() }
+        let trace = forward(input, batch: n, training: false, record: false, upTo: last)
+        let s = p.size / 2
+        return Tensor(shape: [n, p.channels, s, s],
+                      data: Layout.nchwFromCNHW(trace.outputs.last!, batch: n, channels: p.channels, plane: s * s))
+    }
+
+    /// The batch size of a valid input, or a typed error naming the expected shape.
+    func checkInput(_ input: Tensor) throws -> Int {
+        let c = configuration.inputChannels, s = configuration.inputSize
+        guard input.shape.count == 4, input.shape[1] == c, input.shape[2] == s, input.shape[3] == s, input.shape[0] > 0 else {
+            throw CoreError.invalidData(field: "input batch shape", expected: "[N, \(c), \(s), \(s)]", found: "\(input.shape)")
+        }
+        return input.shape[0]
+    }
+
+    // MARK: Training
+
+    /// One forward and backward pass: fills the gradients of the trainable parameters and returns the loss.
+    ///
+    /// - Parameters:
+    ///   - input: NCHW [N, C, S, S].
+    ///   - labels: N classes in 0..<K.
+    ///   - training: dropout on (masks drawn from `rng`); false gives eval-mode gradients.
+    ///   - inputGradient: also backpropagate through frozen layers to the input (`inputGradient`), for
+    ///     saliency; frozen layers still get no weight gradients.
+    public func computeGradients(input: Tensor, labels: [Int], loss: Loss, training: Bool,
+                                 rng: inout RandomGenerator, inputGradient: Bool = false) throws -> Loss.Evaluation {
+        let n = try checkInput(input)
+        let k = configuration.classCount
+        guard labels.count == n else {
+            throw CoreError.invalidData(field: "labels", expected: "\(n) labels", found: "\(labels.count)")
+        }
+        if let bad = labels.first(where: { $0 < 0 || $0 >= k }) {
+            throw CoreError.invalidData(field: "label", expected: "in 0..<\(k)", found: "\(bad)")
+        }
+        if let w = loss.classWeights, w.count != k {
+            throw CoreError.invalidData(field: "class weights", expected: "\(k) values", found: "\(w.count)")
+        }
+        var trace = forward(input, batch: n, training: training, record: true, upTo: layers.count - 1, rng: &rng)
+        let evaluation = loss.evaluate(logits: trace.outputs.last!, labels: labels, classes: k)
+        backward(trace, gradLogits: evaluation.gradient, toInput: inputGradient)
+        for i in trace.outputs.indices { pool.give(trace.outputs[i]); trace.outputs[i] = [] }
+        return evaluation
+    }
+
+    /// Index of the lowest layer whose parameters train.
+    var lowestTrainableLayer: Int {
+        layers.firstIndex { layer in
+            switch layer {
+            case .conv(let c): return c.block > frozenBlocks
+            case .dense: return true
+            default: return false
+            }
+        }!
+    }
+
+    // MARK: Forward and backward passes
+
+    /// What a forward pass kept: the CNHW input and each layer's output (all of them when recorded).
+    struct Trace {
+        var batch: Int
+        var input: [Float]
+        var outputs: [[Float]]
+        var masks: [Int: [Float]] = [:]
+    }
+
+    func forward(_ input: Tensor, batch n: Int, training: Bool, record: Bool, upTo last: Int) -> Trace {
+        var rng = RandomGenerator(seed: 0)
+        return forward(input, batch: n, training: training, record: record, upTo: last, rng: &rng)
+    }
+
+    /// Runs layers 0...last. With `record`, every output is kept (for backward or relevance passes).
+    func forward(_ input: Tensor, batch n: Int, training: Bool, record: Bool, upTo last: Int,
+                 rng: inout RandomGenerator) -> Trace {
+        let x0 = Layout.cnhwFromNCHW(input.data, batch: n, channels: configuration.inputChannels,
+                                     plane: configuration.inputSize * configuration.inputSize)
+        var trace = Trace(batch: n, input: x0, outputs: [])
+        var col = takeColumn()
+        defer { column = col }
+        var x = x0
+        for li in 0...last {
+            var y: [Float]
+            switch layers[li] {
+            case .conv(let c):
+                let plane = c.size * c.size
+                y = pool.take(c.outChannels * n * plane)
+                let need = Conv3x3.columnCount(channels: c.inChannels, batch: n, plane: plane)
+                if col.count < need { col = [Float](repeating: 0, count: need) }
+                let w = parameters[c.weight].value, b = parameters[c.bias].value
+                x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in b.withUnsafeBufferPointer { bp in
+                    y.withUnsafeMutableBufferPointer { yp in col.withUnsafeMutableBufferPointer { cp in
+                        Conv3x3.forward(input: xp.baseAddress!, weight: wp.baseAddress!, bias: bp.baseAddress!,
+                                        output: yp.baseAddress!, inChannels: c.inChannels, outChannels: c.outChannels,
+                                        batch: n, height: c.size, width: c.size, relu: true, column: cp.baseAddress!)
+                    } }
+                } } }
+            case .pool(let p):
+                let s = p.size / 2
+                y = pool.take(p.channels * n * s * s)
+                x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in
+                    MaxPool2x2.forward(input: xp.baseAddress!, output: yp.baseAddress!, planes: p.channels * n,
+                                       height: p.size, width: p.size)
+                } }
+            case .flatten(let f):
+                y = Layout.nchwFromCNHW(x, batch: n, channels: f.channels, plane: f.size * f.size)
+            case .dense(let d):
+                y = pool.take(n * d.outFeatures)
+                let w = parameters[d.weight].value, b = parameters[d.bias].value
+                x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in b.withUnsafeBufferPointer { bp in
+                    y.withUnsafeMutableBufferPointer { yp in
+                        DenseKernel.forward(input: xp.baseAddress!, weight: wp.baseAddress!, bias: bp.baseAddress!,
+                                            output: yp.baseAddress!, batch: n, inFeatures: d.inFeatures,
+                                            outFeatures: d.outFeatures, relu: d.relu)
+                    }
+                } } }
+            case .dropout(let d):
+                y = x
+                if training && d.rate > 0 {
+                    let mask = Dropout.mask(count: y.count, rate: d.rate, rng: &rng)
+                    Dropout.apply(&y, mask: mask)
+                    trace.masks[li] = mask
+                }
+            }
+            if record || li == last { trace.outputs.append(y) } else { trace.outputs.append([]) }
+            x = y
+            if !record {
+                if li == 0 { trace.input = [] } else { pool.give(trace.outputs[li - 1]); trace.outputs[li - 1] = [] }
+            }
+        }
+        return trace
+    }
+
+    /// Backpropagates `gradLogits` [N, K] down to the lowest trainable layer (or to the input when `toInput`),
+    /// filling `gradients` of trainable parameters only.
+    func backward(_ trace: Trace, gradLogits: [Float], toInput: Bool = false) {
+        let n = trace.batch
+        let lowest = lowestTrainableLayer
+        for i in parameters.indices where parameters[i].block <= frozenBlocks { gradients[i] = [] }
+        inputGradient = nil
+        var col = takeColumn()
+        defer { column = col }
+        var g = gradLogits
+        for li in stride(from: layers.count - 1, through: toInput ? 0 : lowest, by: -1) {
+            let needInput = toInput || li > lowest
+            let x = li == 0 ? trace.input : trace.outputs[li - 1]
+            switch layers[li] {
+            case .dense(let d):
+                if d.relu {
+                    trace.outputs[li].withUnsafeBufferPointer { yp in g.withUnsafeMutableBufferPointer { gp in
+                        ReLU.backward(output: yp.baseAddress!, grad: gp.baseAddress!, count: gp.count)
+                    } }
+                }
+                var dw = takeGradient(d.weight), db = takeGradient(d.bias)
+                var dx = needInput ? pool.take(n * d.inFeatures) : []
+                let w = parameters[d.weight].value
+                x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in g.withUnsafeBufferPointer { gp in
+                    dw.withUnsafeMutableBufferPointer { dwp in db.withUnsafeMutableBufferPointer { dbp in
+                        dx.withUnsafeMutableBufferPointer { dxp in
+                            DenseKernel.backward(input: xp.baseAddress!, weight: wp.baseAddress!, gradOutput: gp.baseAddress!,
+                                                 gradWeight: dwp.baseAddress!, gradBias: dbp.baseAddress!,
+                                                 gradInput: needInput ? dxp.baseAddress! : nil, batch: n,
+                                                 inFeatures: d.inFeatures, outFeatures: d.outFeatures)
+                        }
+                    } }
+                } } }
+                gradients[d.weight] = dw
+                gradients[d.bias] = db
+                counters.weightGradients[d.name, default: 0] += 1
+                if needInput { counters.inputGradients[d.name, default: 0] += 1 }
+                pool.give(g)
+                g = dx
+            case .dropout:
+                if let mask = trace.masks[li] { Dropout.apply(&g, mask: mask) }
+            case .flatten(let f):
+                g = Layout.cnhwFromNCHW(g, batch: n, channels: f.channels, plane: f.size * f.size)
+            case .pool(let p):
+                var dx = pool.take(p.channels * n * p.size * p.size)
+                x.withUnsafeBufferPointer { xp in g.withUnsafeBufferPointer { gp in dx.withUnsafeMutableBufferPointer { dxp in
+                    MaxPool2x2.backward(input: xp.baseAddress!, gradOutput: gp.baseAddress!, gradInput: dxp.baseAddress!,
+                                        planes: p.channels * n, height: p.size, width: p.size)
+                } } }
+                pool.give(g)
+                g = dx
+            case .conv(let c):
+                let plane = c.size * c.size
+                trace.outputs[li].withUnsafeBufferPointer { yp in g.withUnsafeMutableBufferPointer { gp in
+                    ReLU.backward(output: yp.baseAddress!, grad: gp.baseAddress!, count: gp.count)
+                } }
+                let need = Conv3x3.columnCount(channels: c.inChannels, batch: n, plane: plane)
+                if col.count < need { col = [Float](repeating: 0, count: need) }
+                let train = c.block > frozenBlocks
+                var dw = train ? takeGradient(c.weight) : [], db = train ? takeGradient(c.bias) : []
+                var dx = needInput ? pool.take(c.inChannels * n * plane) : []
+                let w = parameters[c.weight].value
+                x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in g.withUnsafeBufferPointer { gp in
+                    dw.withUnsafeMutableBufferPointer { dwp in db.withUnsafeMutableBufferPointer { dbp in
+                        dx.withUnsafeMutableBufferPointer { dxp in col.withUnsafeMutableBufferPointer { cp in
+                            Conv3x3.backward(input: xp.baseAddress!, weight: wp.baseAddress!, gradOutput: gp.baseAddress!,
+                                             gradWeight: train ? dwp.baseAddress! : nil,
+                                             gradBias: train ? dbp.baseAddress! : nil,
+                                             gradInput: needInput ? dxp.baseAddress! : nil, inChannels: c.inChannels,
+                                             outChannels: c.outChannels, batch: n, height: c.size, width: c.size,
+                                             column: cp.baseAddress!)
+                        } }
+                    } }
+                } } }
+                if train {
+                    gradients[c.weight] = dw
+                    gradients[c.bias] = db
+                    counters.weightGradients[c.name, default: 0] += 1
+                }
+                if needInput { counters.inputGradients[c.name, default: 0] += 1 }
+                pool.give(g)
+                g = dx
+            }
+        }
+        if toInput {
+            inputGradient = Tensor(shape: [n, configuration.inputChannels, configuration.inputSize, configuration.inputSize],
+                                   data: Layout.nchwFromCNHW(g, batch: n, channels: configuration.inputChannels,
+                                                             plane: configuration.inputSize * configuration.inputSize))
+        }
+    }
+
+    /// The gradient buffer of parameter `i` (its previous one when the size fits, so no new memory is touched).
+    private func takeGradient(_ i: Int) -> [Float] {
+        var b: [Float] = []
+        swap(&b, &gradients[i])
+        if b.count == parameters[i].value.count { return b }
+        pool.give(b)
+        return pool.take(parameters[i].value.count)
+    }
+
+    private func takeColumn() -> [Float] {
+        var col: [Float] = []
+        swap(&col, &column)
+        return col
+    }
+}
+
+/// One step of the network in execution order.
+enum Layer {
+    /// 3×3 conv (stride 1, padding 1) + bias + ReLU; input [inChannels, N, size, size] CNHW.
+    case conv(Conv)
+    /// 2×2 max-pool ending block `block`; input [channels, N, size, size].
+    case pool(Pool)
+    /// [C, N, size, size] → [N, C·size·size] in C, H, W feature order.
+    case flatten(Flatten)
+    /// Dense layer [N, inFeatures] → [N, outFeatures], ReLU when hidden.
+    case dense(Dense)
+    /// Inverted dropout during training, identity otherwise.
+    case dropout(DropoutSpec)
+
+    struct Conv { var name: String; var block: Int; var inChannels: Int; var outChannels: Int; var size: Int; var weight: Int; var bias: Int }
+    struct Pool { var block: Int; var channels: Int; var size: Int }
+    struct Flatten { var channels: Int; var size: Int }
+    struct Dense { var name: String; var inFeatures: Int; var outFeatures: Int; var relu: Bool; var weight: Int; var bias: Int }
+    struct DropoutSpec { var rate: Float; var features: Int }
+}

@@ -1,0 +1,81 @@
+import Testing
+@testable import Analysis
+
+struct ConceptProbeTests {
+    /// Two points x = −1 (negative) and x = +1 (positive), C = 1: by symmetry b = 0 and the objective
+    /// ½(w² + b²) + C Σ max(0, 1 − y(wx + b))² = ½w² + 2(1 − w)² is minimal at w = 4/5.
+    @Test func svmSolvesTwoPointProblemInClosedForm() {
+        let svm = LinearSVM.train(rows: [-1, 1], dimension: 1, labels: [false, true], C: 1,
+                                  positiveWeight: 1, negativeWeight: 1)
+        #expect(abs(svm.weights[0] - 0.8) < 1e-3)
+        #expect(abs(svm.bias) < 1e-3)
+    }
+
+    @Test func binaryScoresByHand() {
+        // tp = 2, fp = 1, fn = 1, tn = 1.
+        let s = BinaryScores(predicted: [true, true, true, false, false], truth: [true, true, false, true, false])
+        #expect(abs(s.precision - 2.0 / 3) < 1e-15)
+        #expect(abs(s.recall - 2.0 / 3) < 1e-15)
+        #expect(abs(s.f1 - 2.0 / 3) < 1e-15)
+        #expect(abs(s.accuracy - 0.6) < 1e-15)
+        let none = BinaryScores(predicted: [false, false], truth: [true, false])
+        #expect(none.precision == 0 && none.f1 == 0 && none.accuracy == 0.5)
+    }
+
+    /// Features that encode the label along one direction, plus noise dimensions.
+    private func separable(n: Int, d: Int, seed: UInt64) -> ([Float], [Bool]) {
+        var rng = SplitMix64(seed: seed)
+        var features: [Float] = []
+        var labels: [Bool] = []
+        for i in 0..<n {
+            let positive = i % 3 == 0
+            labels.append(positive)
+            for j in 0..<d {
+                let noise = Float.random(in: -1...1, using: &rng)
+                features.append(j == 0 ? (positive ? 3 : -3) + noise : noise * 5)
+            }
+        }
+        return (features, labels)
+    }
+
+    @Test func separableConceptIsFoundPerfectly() throws {
+        let (features, labels) = separable(n: 120, d: 16, seed: 1)
+        let result = try ConceptProbe(repeats: 20, seed: 3).crossValidate(features: features, dimension: 16, labels: labels)
+        #expect(result.perRepeat.count == 20)
+        #expect(result.meanF1 > 0.99)
+    }
+
+    @Test func randomLabelsScoreAtChance() throws {
+        var rng = SplitMix64(seed: 9)
+        let n = 300, d = 10
+        let features = (0..<(n * d)).map { _ in Float.random(in: -1...1, using: &rng) }
+        let labels = (0..<n).map { _ in Bool.random(using: &rng) }
+        let result = try ConceptProbe(repeats: 50, seed: 1).crossValidate(features: features, dimension: d, labels: labels)
+        // Balanced random labels: F1 of an uninformed classifier is about 0.5.
+        #expect(abs(result.meanF1 - 0.5) < 0.1)
+        #expect(result.standardDeviationF1 > 0)
+    }
+
+    @Test func sameSeedSameScoresOtherSeedOtherFolds() throws {
+        var rng = SplitMix64(seed: 4)
+        let n = 80, d = 6
+        let labels = (0..<n).map { _ in Bool.random(using: &rng) }
+        // A weak signal in feature 0, so that scores vary with the fold assignment.
+        let features = (0..<(n * d)).map { i in
+            Float.random(in: -1...1, using: &rng) + (i % d == 0 && labels[i / d] ? 0.5 : 0)
+        }
+        let probe = ConceptProbe(repeats: 30, seed: 5)
+        let first = try probe.crossValidate(features: features, dimension: d, labels: labels)
+        let second = try probe.crossValidate(features: features, dimension: d, labels: labels)
+        #expect(first == second)
+        let other = try ConceptProbe(repeats: 30, seed: 6).crossValidate(features: features, dimension: d, labels: labels)
+        #expect(other != first)
+        #expect(Set(first.perRepeat.map(\.f1)).count > 1)
+    }
+
+    @Test func rejectsTooFewPositives() {
+        #expect(throws: AnalysisError.tooFewPerClass(needed: 2, positives: 1, negatives: 3)) {
+            try ConceptProbe().crossValidate(features: [0, 1, 2, 3], dimension: 1, labels: [true, false, false, false])
+        }
+    }
+}
