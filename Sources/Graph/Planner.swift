@@ -29,6 +29,7 @@ public enum Planner {
     public static func plan(_ experiment: Experiment, store: CacheStore, lock: LockFile?, selected: Set<Int>? = nil,
                             forced: Set<Int> = []) -> [PlanEntry] {
         var digests: [Int: [String: String]] = [:]
+        var broken = Set<Int>()
         var entries: [PlanEntry] = []
         for inst in experiment.instances where selected?.contains(inst.index) ?? true {
             let previous = lock?.instances[inst.id]
@@ -39,7 +40,14 @@ public enum Planner {
                                                     upstream: { digests[$0] ?? placeholder(experiment.instances[$0]) },
                                                     fingerprint: { p throws(GraphError) in try store.memo.tree(p).digest })
             } catch {
+                broken.insert(inst.index)
                 entries.append(PlanEntry(id: inst.id, key: nil, state: .broken, reasons: ["\(error)"], lockNotes: []))
+                continue
+            }
+            if let bad = inst.dependencies.first(where: broken.contains) {
+                broken.insert(inst.index)
+                entries.append(PlanEntry(id: inst.id, key: nil, state: .broken,
+                                         reasons: ["upstream \(experiment.instances[bad].id) cannot run"], lockNotes: []))
                 continue
             }
             if !pendingUpstream.isEmpty {
