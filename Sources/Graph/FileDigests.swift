@@ -132,6 +132,28 @@ public final class DigestMemo: @unchecked Sendable {
         }
     }
 
+    /// Deletes shards whose tree no longer exists (entries removed by `gc`, datasets moved away).
+    /// Returns how many were removed.
+    func prune() -> Int {
+        guard let directory else { return 0 }
+        var removed = 0
+        for shardDir in (try? FileSystem.list(directory.path)) ?? [] {
+            let dir = directory.appendingPathComponent(shardDir)
+            for name in (try? FileSystem.list(dir.path)) ?? [] where name.hasSuffix(".tsv") {
+                let file = dir.appendingPathComponent(name)
+                guard let handle = FileHandle(forReadingAtPath: file.path) else { continue }
+                let head = String(decoding: handle.readData(ofLength: 4096), as: UTF8.self)
+                try? handle.close()
+                guard let first = head.split(separator: "\n").first, first.hasPrefix("#\t") else { continue }
+                if !FileManager.default.fileExists(atPath: String(first.dropFirst(2))) {
+                    FileSystem.remove(file)
+                    removed += 1
+                }
+            }
+        }
+        return removed
+    }
+
     /// Writes the shards that changed, each atomically (a concurrent writer's shard is equally valid).
     public func save() throws(GraphError) {
         lock.lock()
@@ -141,7 +163,7 @@ public final class DigestMemo: @unchecked Sendable {
         for (root, shard) in dirty {
             guard let file = shardFile(root) else { continue }
             try FileSystem.makeDirectory(file.deletingLastPathComponent())
-            var text = ""
+            var text = "#\t\(root)\n"
             text.reserveCapacity(shard.entries.count * 120)
             for (path, (s, d)) in shard.entries {
                 text += "\(s.device)\t\(s.inode)\t\(s.size)\t\(s.mtime)\t\(s.ctime)\t\(d)\t\(path)\n"

@@ -45,6 +45,7 @@ public enum GarbageCollector {
                 }
             }
         }
+        if !dryRun { _ = store.memo.prune() }
         return Report(kept: store.allKeys().count - (dryRun ? removed.count : 0), removed: removed, bytes: bytes)
     }
 

@@ -101,6 +101,7 @@ struct RunCommand: ParsableCommand {
         let selected = only.isEmpty ? all : try experiment.withAncestors(of: only)
         let forced = force.isEmpty ? Set<Int>() : try experiment.withDescendants(of: force)
         let plan = Planner.plan(experiment, store: store, lock: lock, selected: selected, forced: forced)
+        try store.memo.save()
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]

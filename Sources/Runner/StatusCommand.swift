@@ -19,6 +19,7 @@ struct StatusCommand: ParsableCommand {
             let store = try options.store()
             let lock = try LockFile.read(LockFile.url(for: options.fileURL))
             let plan = Planner.plan(experiment, store: store, lock: lock)
+            try store.memo.save()
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]

@@ -116,8 +116,14 @@ import Testing
         #expect(keep.count == 2)
         let dry = try GarbageCollector.collect(store: store, keep: keep, dryRun: true)
         #expect(dry.removed.count == 1 && store.allKeys().count == 3)
+        func shards() -> Int {
+            (FileManager.default.enumerator(atPath: box.cache.appendingPathComponent("memo").path)?.allObjects as? [String] ?? [])
+                .filter { $0.hasSuffix(".tsv") }.count
+        }
+        #expect(shards() == 3, "one memo shard per entry output")
         let real = try GarbageCollector.collect(store: store, keep: keep, dryRun: false)
         #expect(real.removed == dry.removed && store.allKeys().count == 2)
+        #expect(shards() == 2, "the removed entry's memo shard went with it")
         #expect(try box.run().executed.isEmpty)
     }
 
