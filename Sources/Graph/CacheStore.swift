@@ -7,7 +7,7 @@ import Foundation
 /// - `tmp/<key>-<random>/` — entries being written; renamed into `objects` once fsynced.
 /// - `locks/<key>.lock` — `flock` per key, so concurrent runs never build one key twice.
 /// - `partial/<key>/` — snapshots a killed node resumes from; removed once the entry is committed.
-/// - `memo/digests.tsv` — file digests memoised by stat stamp (see `DigestMemo`).
+/// - `memo/` — file digests memoised by stat stamp, one shard per tree (see `DigestMemo`).
 public final class CacheStore: @unchecked Sendable {
     public let root: URL
     public let memo: DigestMemo
@@ -26,7 +26,7 @@ public final class CacheStore: @unchecked Sendable {
         for sub in ["objects", "tmp", "locks", "partial", "memo", "trash"] {
             try FileSystem.makeDirectory(self.root.appendingPathComponent(sub))
         }
-        memo = DigestMemo(file: self.root.appendingPathComponent("memo/digests.tsv"))
+        memo = DigestMemo(directory: self.root.appendingPathComponent("memo"))
     }
 
     /// The cache directory for an experiment: `--cache`, else `$PALIMPSEST_CACHE`, else `cache/` in the project
@@ -128,11 +128,9 @@ public final class CacheStore: @unchecked Sendable {
             throw GraphError.io(path: final.path, reason: "rename: " + String(cString: strerror(errno)))
         }
         try FileSystem.fsync(parent.path)
-        for (name, record) in manifest.outputs {
-            for f in record.files {
-                let rel = "outputs/\(name)/\(f.path)"
-                memo.move(from: staging.appendingPathComponent(rel).path, to: final.appendingPathComponent(rel).path)
-            }
+        for name in manifest.outputs.keys {
+            let rel = "outputs/\(name)"
+            memo.move(from: staging.appendingPathComponent(rel).path, to: final.appendingPathComponent(rel).path)
         }
         FileSystem.remove(partialDirectory(manifest.key))
         return final

@@ -35,6 +35,10 @@ struct ExperimentBuilder {
 
     init(label: String, kinds: [KindRef]) {
         self.label = label
+        for k in kinds {
+            precondition(!k.type.outputs.isEmpty, "node kind \(k.name) declares no outputs")
+            precondition(kinds.filter { $0.name == k.name }.count == 1, "node kind \(k.name) is registered twice")
+        }
         self.kinds = Dictionary(kinds.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
@@ -88,8 +92,8 @@ struct ExperimentBuilder {
         checker.diagnostics = []
         let ids = drafts.map(\.id)
         let dependencies = resolveReferences(&drafts, ids: ids)
-        guard diagnostics.isEmpty else { return nil }
-        guard let order = topologicalOrder(drafts, dependencies: dependencies) else { return nil }
+        let order = topologicalOrder(drafts, dependencies: dependencies)
+        guard diagnostics.isEmpty, let order else { return nil }
         let instances = expand(drafts, order: order, defaultSeed: seed)
         diagnostics += checker.diagnostics
         guard diagnostics.isEmpty else { return nil }
@@ -225,7 +229,9 @@ struct ExperimentBuilder {
         } else if let i = node.child("include") {
             error(i.location, "node '\(id)': matrix.include: expected a list of axis mappings, found \(i.shape)")
         }
-        if combos.isEmpty { error(location, "node '\(id)': the matrix has no combinations left") }
+        if combos.isEmpty && !values.values.contains(where: \.isEmpty) {
+            error(location, "node '\(id)': the matrix has no combinations left")
+        }
         return (axes, combos)
     }
 
@@ -453,9 +459,9 @@ struct ExperimentBuilder {
                     var sources: [InputSource] = []
                     for (r, free, ups) in refs {
                         let output = r.output ?? instances[ups[0]].kind.type.outputs[0].name
-                        for u in ups where free.allSatisfy({ instances[u].coordinates[$0]!.sameValue(as: combo[$0]!) }) {
-                            sources.append(InputSource(instance: u, output: output))
-                        }
+                        let matching = ups.filter { u in free.allSatisfy { instances[u].coordinates[$0]!.sameValue(as: combo[$0]!) } }
+                        let ordered = matching.sorted { Self.coordinatesPrecede(instances[$0].coordinates, instances[$1].coordinates) }
+                        sources += ordered.map { InputSource(instance: $0, output: output) }
                     }
                     inputs.append((port, sources))
                 }
@@ -467,6 +473,20 @@ struct ExperimentBuilder {
             byNode[d.id] = ids
         }
         return instances
+    }
+
+    /// Coordinate order: axes by name, numbers numerically, strings lexicographically (independent of the order
+    /// values are listed in the file, so reordering a sweep does not change what a gather sees).
+    static func coordinatesPrecede(_ a: [String: ParamValue], _ b: [String: ParamValue]) -> Bool {
+        for axis in Set(a.keys).union(b.keys).sorted() {
+            let x = a[axis] ?? .null, y = b[axis] ?? .null
+            if x.sameValue(as: y) { continue }
+            if let p = x.number, let q = y.number { return p < q }
+            if x.number != nil { return true }
+            if y.number != nil { return false }
+            return x.description < y.description
+        }
+        return false
     }
 
     private static func unique(_ values: [ParamValue]) -> [ParamValue] {

@@ -40,35 +40,76 @@ public struct FileRecord: Codable, Sendable, Hashable {
     public let sha256: String
 }
 
-/// Content digests of files, memoised by (device, inode, size, mtime, ctime) so unchanged files are not
-/// re-read: a 300 000-file dataset is re-checked with one `stat` per file.
+/// Content digests of file trees, memoised by (device, inode, size, mtime, ctime) per file so unchanged files
+/// are not re-read: a 300 000-file dataset is re-checked with one `stat` per file.
 ///
-/// The memo lives in one text file (`<cache>/memo/digests.tsv`); `save()` merges with what other runs wrote.
+/// The memo is sharded by tree root (`<dir>/<h[0..2]>/<h>.tsv`, `h` = SHA-256 of the root path), loaded only
+/// for the trees a run touches, and rewritten (atomically) after a walk that changed something. Any shard may
+/// be deleted at any time; it only costs a re-read.
 public final class DigestMemo: @unchecked Sendable {
     struct Stamp: Hashable {
         let device: UInt64, inode: UInt64, size: Int64, mtime: Int64, ctime: Int64
     }
 
-    private let file: URL?
-    private let lock = NSLock()
-    private var entries: [String: (Stamp, String)] = [:]
-    private var added: [String: (Stamp, String)] = [:]
-
-    /// Loads the memo from `file` (nil: memory only).
-    public init(file: URL?) {
-        self.file = file
-        if let file, let text = try? String(contentsOf: file, encoding: .utf8) {
-            entries = Self.parse(text)
-        }
+    /// The memo of one tree: stamps and digests by path relative to the root.
+    private struct Shard {
+        var entries: [String: (Stamp, String)]
+        var dirty: Bool
     }
 
-    private static func parse(_ text: String) -> [String: (Stamp, String)] {
+    private let directory: URL?
+    private let lock = NSLock()
+    private var shards: [String: Shard] = [:]
+
+    /// A memo stored under `directory` (nil: memory only).
+    public init(directory: URL?) {
+        self.directory = directory
+    }
+
+    private func shardFile(_ root: String) -> URL? {
+        let h = Hashing.sha256(root)
+        return directory?.appendingPathComponent(String(h.prefix(2))).appendingPathComponent(h + ".tsv")
+    }
+
+    private func loadShard(_ root: String) -> Shard {
+        lock.lock()
+        if let s = shards[root] { lock.unlock(); return s }
+        lock.unlock()
+        var entries: [String: (Stamp, String)] = [:]
+        if let file = shardFile(root), let data = try? Data(contentsOf: file) { entries = Self.parse(data) }
+        return Shard(entries: entries, dirty: false)
+    }
+
+    /// Reads `dev ino size mtime ctime sha path` lines (tab-separated) straight from bytes.
+    private static func parse(_ data: Data) -> [String: (Stamp, String)] {
         var out: [String: (Stamp, String)] = [:]
-        for line in text.split(separator: "\n") {
-            let f = line.split(separator: "\t", maxSplits: 6, omittingEmptySubsequences: false)
-            guard f.count == 7, let dev = UInt64(f[0]), let ino = UInt64(f[1]), let size = Int64(f[2]),
-                  let mt = Int64(f[3]), let ct = Int64(f[4]), f[5].count == 64 else { continue }
-            out[String(f[6])] = (Stamp(device: dev, inode: ino, size: size, mtime: mt, ctime: ct), String(f[5]))
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var i = 0
+            let n = bytes.count
+            func number() -> Int64? {
+                var v: Int64 = 0, neg = false, any = false
+                if i < n, bytes[i] == UInt8(ascii: "-") { neg = true; i += 1 }
+                while i < n, bytes[i] >= 0x30, bytes[i] <= 0x39 { v = v &* 10 &+ Int64(bytes[i] - 0x30); i += 1; any = true }
+                guard any, i < n, bytes[i] == 0x09 else { return nil }
+                i += 1
+                return neg ? -v : v
+            }
+            while i < n {
+                let lineStart = i
+                if let dev = number(), let ino = number(), let size = number(), let mt = number(), let ct = number(), i + 65 <= n, bytes[i + 64] == 0x09 {
+                    let digest = String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<i + 64]), as: UTF8.self)
+                    i += 65
+                    let pathStart = i
+                    while i < n, bytes[i] != 0x0A { i += 1 }
+                    let path = String(decoding: UnsafeBufferPointer(rebasing: bytes[pathStart..<i]), as: UTF8.self)
+                    out[path] = (Stamp(device: UInt64(bitPattern: dev), inode: UInt64(bitPattern: ino), size: size, mtime: mt, ctime: ct), digest)
+                } else {
+                    i = lineStart
+                    while i < n, bytes[i] != 0x0A { i += 1 }
+                }
+                i += 1
+            }
         }
         return out
     }
@@ -82,85 +123,112 @@ public final class DigestMemo: @unchecked Sendable {
         return (stamp, (st.st_mode & S_IFMT) == S_IFDIR)
     }
 
-    /// The SHA-256 of a regular file, from the memo when its stamp is unchanged.
-    func digest(ofFile path: String, stamp: Stamp) throws(GraphError) -> String {
-        lock.lock()
-        if let (s, d) = entries[path], s == stamp { lock.unlock(); return d }
-        lock.unlock()
-        let d = try Hashing.sha256(file: path)
-        remember(path, stamp: stamp, digest: d)
-        return d
-    }
-
-    func remember(_ path: String, stamp: Stamp, digest: String) {
+    /// Re-keys the memo of a tree that moved (a staged entry renamed into `objects/`); stamps survive a rename.
+    func move(from oldRoot: String, to newRoot: String) {
         lock.lock(); defer { lock.unlock() }
-        entries[path] = (stamp, digest)
-        added[path] = (stamp, digest)
-    }
-
-    /// Records a digest known for a file that moved (a committed entry) under its new path.
-    func move(from old: String, to new: String) {
-        lock.lock(); defer { lock.unlock() }
-        if let e = entries.removeValue(forKey: old) {
-            added.removeValue(forKey: old)
-            entries[new] = e
-            added[new] = e
+        if var s = shards.removeValue(forKey: oldRoot) {
+            s.dirty = true
+            shards[newRoot] = s
         }
     }
 
-    /// Writes new entries, merged with the file's current content, atomically (under a lock file).
+    /// Deletes shards whose tree no longer exists (entries removed by `gc`, datasets moved away).
+    /// Returns how many were removed.
+    func prune() -> Int {
+        guard let directory else { return 0 }
+        var removed = 0
+        for shardDir in (try? FileSystem.list(directory.path)) ?? [] {
+            let dir = directory.appendingPathComponent(shardDir)
+            for name in (try? FileSystem.list(dir.path)) ?? [] where name.hasSuffix(".tsv") {
+                let file = dir.appendingPathComponent(name)
+                guard let handle = FileHandle(forReadingAtPath: file.path) else { continue }
+                let head = String(decoding: handle.readData(ofLength: 4096), as: UTF8.self)
+                try? handle.close()
+                guard let first = head.split(separator: "\n").first, first.hasPrefix("#\t") else { continue }
+                if !FileManager.default.fileExists(atPath: String(first.dropFirst(2))) {
+                    FileSystem.remove(file)
+                    removed += 1
+                }
+            }
+        }
+        return removed
+    }
+
+    /// Writes the shards that changed, each atomically (a concurrent writer's shard is equally valid).
     public func save() throws(GraphError) {
-        guard let file else { return }
         lock.lock()
-        let fresh = added
-        added = [:]
+        let dirty = shards.filter { $0.value.dirty }
+        for key in dirty.keys { shards[key]?.dirty = false }
         lock.unlock()
-        guard !fresh.isEmpty else { return }
-        let dir = file.deletingLastPathComponent()
-        try FileSystem.makeDirectory(dir)
-        let guardLock = try FileLock(path: file.path + ".lock")
-        guardLock.lock()
-        defer { guardLock.unlock() }
-        var merged = (try? String(contentsOf: file, encoding: .utf8)).map(Self.parse) ?? [:]
-        for (k, v) in fresh { merged[k] = v }
-        var text = ""
-        text.reserveCapacity(merged.count * 160)
-        for (path, (s, d)) in merged where FileManager.default.fileExists(atPath: path) {
-            text += "\(s.device)\t\(s.inode)\t\(s.size)\t\(s.mtime)\t\(s.ctime)\t\(d)\t\(path)\n"
+        for (root, shard) in dirty {
+            guard let file = shardFile(root) else { continue }
+            try FileSystem.makeDirectory(file.deletingLastPathComponent())
+            var text = "#\t\(root)\n"
+            text.reserveCapacity(shard.entries.count * 120)
+            for (path, (s, d)) in shard.entries {
+                text += "\(s.device)\t\(s.inode)\t\(s.size)\t\(s.mtime)\t\(s.ctime)\t\(d)\t\(path)\n"
+            }
+            try FileSystem.writeAtomically(Data(text.utf8), to: file)
         }
-        try FileSystem.writeAtomically(Data(text.utf8), to: file)
     }
 
     /// The fingerprint of a file or directory tree and its file records (paths relative to `root`).
     ///
-    /// A directory's digest covers every file's relative path and content and every empty directory; symbolic
-    /// links are followed. A single file's digest is its content digest.
+    /// A directory's digest covers every file's relative path, size and content digest and every empty
+    /// directory; symbolic links are followed. A single file's digest is its content digest.
     public func tree(_ root: String) throws(GraphError) -> (digest: String, files: [FileRecord]) {
-        let (rootStamp, isDir) = try Self.stamp(root)
-        if !isDir {
-            let d = try digest(ofFile: root, stamp: rootStamp)
-            return ("file:" + d, [FileRecord(path: "", size: rootStamp.size, sha256: d)])
-        }
-        var files: [FileRecord] = []
-        var listing = ""
-        try walk(root, relative: "", files: &files, listing: &listing)
-        return ("tree:" + Hashing.sha256(listing), files)
-    }
-
-    private func walk(_ dir: String, relative: String, files: inout [FileRecord], listing: inout String) throws(GraphError) {
-        let names = try FileSystem.list(dir)
-        if names.isEmpty && !relative.isEmpty { listing += "d\t\(relative)\n" }
-        for name in names {
-            let path = dir + "/" + name
-            let rel = relative.isEmpty ? name : relative + "/" + name
-            let (s, isDir) = try Self.stamp(path)
-            if isDir {
-                try walk(path, relative: rel, files: &files, listing: &listing)
-            } else {
-                let d = try digest(ofFile: path, stamp: s)
-                files.append(FileRecord(path: rel, size: s.size, sha256: d))
-                listing += "f\t\(rel)\t\(s.size)\t\(d)\n"
+        var shard = loadShard(root)
+        var seen: [String: (Stamp, String)] = [:]
+        var changed = false
+        func digest(_ path: String, _ rel: String, _ stamp: Stamp) throws(GraphError) -> String {
+            if let (s, d) = shard.entries[rel], s == stamp {
+                seen[rel] = (s, d)
+                return d
             }
+            let d = try Hashing.sha256(file: path)
+            seen[rel] = (stamp, d)
+            changed = true
+            return d
         }
+        let (rootStamp, isDir) = try Self.stamp(root)
+        let result: (String, [FileRecord])
+        if !isDir {
+            let d = try digest(root, "", rootStamp)
+            result = ("file:" + d, [FileRecord(path: "", size: rootStamp.size, sha256: d)])
+        } else {
+            var files: [FileRecord] = []
+            var listing = ""
+            var stack: [(String, String)] = [(root, "")]
+            var ordered: [(path: String, rel: String)] = []
+            // Depth-first in sorted order, so the listing (and digest) does not depend on the file system.
+            while let (dir, relative) = stack.popLast() {
+                let names = try FileSystem.list(dir)
+                if names.isEmpty && !relative.isEmpty { ordered.append((dir, relative + "/")) }
+                var subdirs: [(String, String)] = []
+                for name in names {
+                    let path = dir + "/" + name
+                    let rel = relative.isEmpty ? name : relative + "/" + name
+                    let (s, isSub) = try Self.stamp(path)
+                    if isSub { subdirs.append((path, rel)) } else {
+                        files.append(FileRecord(path: rel, size: s.size, sha256: try digest(path, rel, s)))
+                    }
+                }
+                stack.append(contentsOf: subdirs.reversed())
+            }
+            files.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+            var emptyDirs = ordered.map(\.rel)
+            emptyDirs.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            for f in files { listing += "f\t\(f.path)\t\(f.size)\t\(f.sha256)\n" }
+            for d in emptyDirs { listing += "d\t\(d)\n" }
+            result = ("tree:" + Hashing.sha256(listing), files)
+        }
+        if changed || seen.count != shard.entries.count {
+            shard.entries = seen
+            shard.dirty = true
+        }
+        lock.lock()
+        shards[root] = shard
+        lock.unlock()
+        return result
     }
 }

@@ -31,7 +31,8 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
 
 /// Everything that can go wrong in the Graph module.
 ///
-/// `invalid` and `usage` are the user's to fix (exit status 2); the rest are runtime failures (exit status 1).
+/// `invalid` and `usage` are the user's to fix (exit status 2); `io` is a failure at run time (exit status 1).
+/// Node failures are not thrown: they are results of a run (`InstanceStatus.failed`), so other branches go on.
 public enum GraphError: Error, LocalizedError, CustomStringConvertible, Sendable {
     /// The experiment file (or an override) failed validation; nothing ran, nothing was written.
     case invalid([Diagnostic])
@@ -39,10 +40,6 @@ public enum GraphError: Error, LocalizedError, CustomStringConvertible, Sendable
     case usage(String)
     /// A file or directory could not be read or written.
     case io(path: String, reason: String)
-    /// A cache entry's bytes do not match its manifest.
-    case corruptEntry(key: String, reason: String)
-    /// A node's `run` threw or its command exited non-zero.
-    case nodeFailed(instance: String, reason: String)
 
     public var description: String {
         switch self {
@@ -52,10 +49,6 @@ public enum GraphError: Error, LocalizedError, CustomStringConvertible, Sendable
             return "error: \(message)"
         case .io(let path, let reason):
             return "error: \(path): \(reason)"
-        case .corruptEntry(let key, let reason):
-            return "error: cache entry \(key) is corrupt: \(reason)"
-        case .nodeFailed(let instance, let reason):
-            return "error: \(instance) failed: \(reason)"
         }
     }
 
@@ -65,7 +58,7 @@ public enum GraphError: Error, LocalizedError, CustomStringConvertible, Sendable
     public var exitStatus: Int32 {
         switch self {
         case .invalid, .usage: return 2
-        case .io, .corruptEntry, .nodeFailed: return 1
+        case .io: return 1
         }
     }
 }

@@ -90,8 +90,9 @@ struct KeyComponents {
             out.append("\(newKind) v\(ov)→v\(nv)")
         }
         var oldFlat: [String: ParamValue] = [:], newFlat: [String: ParamValue] = [:]
-        flatten(o["params"] ?? .map([:]), prefix: "params", into: &oldFlat)
-        flatten(n["params"] ?? .map([:]), prefix: "params", into: &newFlat)
+        let pathKeys = Array(oldProvenance.paths.keys) + Array(newProvenance.paths.keys)
+        flatten(o["params"] ?? .map([:]), prefix: "params", pathKeys: pathKeys, into: &oldFlat)
+        flatten(n["params"] ?? .map([:]), prefix: "params", pathKeys: pathKeys, into: &newFlat)
         for name in Set(oldFlat.keys).union(newFlat.keys).sorted() {
             let a = oldFlat[name], b = newFlat[name]
             if let a, let b, a.sameValue(as: b) { continue }
@@ -120,7 +121,12 @@ struct KeyComponents {
                 if oldNames != newNames {
                     out.append("input \(port) now \(newNames.joined(separator: ", ")) (was \(oldNames.joined(separator: ", ")))")
                 } else {
-                    out.append("upstream \(newNames.count == 1 ? newNames[0] : newNames.map { Self.nodeName($0) }.uniqued().joined(separator: ", ")) changed")
+                    let oldList = a?.listValue ?? [], newList = b?.listValue ?? []
+                    let changed = newNames.indices.filter { i in
+                        i >= oldList.count || i >= newList.count || !oldList[i].sameValue(as: newList[i])
+                    }.map { newNames[$0] }
+                    let shown = changed.count == 1 ? changed : changed.map(Self.nodeName).uniqued()
+                    out.append("upstream \(shown.joined(separator: ", ")) changed")
                 }
             }
         }
@@ -131,10 +137,15 @@ struct KeyComponents {
         instance.firstIndex(of: "[").map { String(instance[..<$0]) } ?? instance
     }
 
-    private static func flatten(_ value: ParamValue, prefix: String, into out: inout [String: ParamValue]) {
-        if case .map(let m) = value, !m.isEmpty {
-            for (k, v) in m { flatten(v, prefix: prefix + "." + k, into: &out) }
-        } else {
+    /// Dotted names for nested values; lists are split into `name[i]` only where they hold external paths, so
+    /// each changed file is named on its own.
+    private static func flatten(_ value: ParamValue, prefix: String, pathKeys: [String], into out: inout [String: ParamValue]) {
+        switch value {
+        case .map(let m) where !m.isEmpty:
+            for (k, v) in m { flatten(v, prefix: prefix + "." + k, pathKeys: pathKeys, into: &out) }
+        case .list(let l) where pathKeys.contains(where: { $0.hasPrefix(prefix + "[") }):
+            for (i, v) in l.enumerated() { flatten(v, prefix: "\(prefix)[\(i)]", pathKeys: pathKeys, into: &out) }
+        default:
             out[prefix] = value
         }
     }

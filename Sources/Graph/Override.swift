@@ -29,7 +29,7 @@ public struct Override: Sendable {
         return Override(path: path, value: node, location: SourceLocation(file: label, line: 1, column: 1))
     }
 
-    /// Applies overrides to the root mapping; `nodeIDs` decides whether a first segment names a node.
+    /// Applies overrides to the root mapping; a first segment naming a node addresses that node.
     static func apply(_ overrides: [Override], to root: SpecNode) throws(GraphError) -> SpecNode {
         var root = root
         for o in overrides {
@@ -42,9 +42,10 @@ public struct Override: Sendable {
                 let nodeKeys = ["kind", "params", "inputs", "matrix", "seed"]
                 if !nodeKeys.contains(path[1]) { path.insert("params", at: 1) }
                 path.insert("nodes", at: 0)
-            } else if path.count > 1 && !topLevelKeys(in: root).contains(path[0]) && !["nodes"].contains(path[0]) {
-                let hint = Suggestion.hint(for: path[0], among: Array(nodeIDs))
-                throw GraphError.invalid([Diagnostic(o.location, "no node '\(path[0])' in the experiment\(hint)")])
+            } else if path.count > 1 && !topLevelKeys(in: root).contains(path[0]) && path[0] != "nodes",
+                      let near = Suggestion.closest(to: path[0], among: Array(nodeIDs)) {
+                // Most likely a misspelt node; anything else is checked as a top-level key (e.g. `model.width`).
+                throw GraphError.invalid([Diagnostic(o.location, "no node '\(path[0])' in the experiment (did you mean '\(near)'?)")])
             }
             root = splice(o.value, at: path[...], into: root, location: o.location)
         }

@@ -159,11 +159,8 @@ struct ParamChecker {
             return .double(d)
         case .string, .path:
             guard case .scalar(let v, _) = node else { return fail() }
-            switch v {
-            case .string(let s): return .string(s)
-            case .int, .double, .bool: return .string(v.description)
-            default: return fail()
-            }
+            guard case .string(let s) = v else { return fail() }
+            return .string(s)
         case .list(let element):
             let items: [SpecNode]
             switch node {
@@ -189,12 +186,16 @@ struct ParamChecker {
                          fields: [ParamSpec], path: String, open: Bool) -> ParamValue? {
         var out: [String: ParamValue] = [:]
         var ok = true
+        var reported = Set<String>()
         let prefix = path.isEmpty ? "" : path + "."
         for pair in pairs {
             if let field = fields.first(where: { $0.name == pair.key }) {
                 if let v = value(pair.value, as: field.type, spec: field, path: prefix + pair.key) {
                     out[pair.key] = v
-                } else { ok = false }
+                } else {
+                    ok = false
+                    reported.insert(pair.key)
+                }
             } else if open {
                 out[pair.key] = pair.value.plainValue
             } else {
@@ -205,7 +206,7 @@ struct ParamChecker {
                 ok = false
             }
         }
-        for field in fields where out[field.name] == nil {
+        for field in fields where out[field.name] == nil && !reported.contains(field.name) {
             if let d = field.defaultValue {
                 out[field.name] = d
             } else if case .record(let sub) = field.type, !field.isRequired {

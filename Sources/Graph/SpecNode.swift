@@ -55,7 +55,7 @@ public indirect enum SpecNode: Sendable {
     /// - Parameters:
     ///   - text: the YAML document.
     ///   - file: the name used in locations (the path the user gave, or an override label).
-    ///   - lineOffset/columnOffset: added to Yams' marks (for overrides embedded in a longer argument).
+    ///   - columnOffset: added to Yams' columns (for an override's value embedded in a longer argument).
     static func parse(_ text: String, file: String, columnOffset: Int = 0) throws(GraphError) -> SpecNode? {
         let root: Node?
         do {

@@ -9,6 +9,11 @@ struct Palimpsest: ParsableCommand {
         abstract: "Run declarative experiment graphs that measure what transfer learning forgets.",
         version: ToolVersion.string,
         subcommands: [
+            RunCommand.self,
+            StatusCommand.self,
+            DagCommand.self,
+            ShowCommand.self,
+            GcCommand.self,
             BenchCommand.self,
             StatsCommand.self,
             SynthCommand.self,

@@ -1,0 +1,53 @@
+import Foundation
+
+/// Turns `--only`/`--force`/`show` arguments (node ids or instance ids) into instance indices.
+enum Selection {
+    static func resolve(_ names: [String], in experiment: Experiment) throws(GraphError) -> Set<Int> {
+        var out = Set<Int>()
+        for name in names {
+            let byNode = experiment.instances(of: name)
+            if !byNode.isEmpty { out.formUnion(byNode); continue }
+            if let exact = experiment.instances.first(where: { $0.id == name || $0.id.replacingOccurrences(of: " ", with: "") == name.replacingOccurrences(of: " ", with: "") }) {
+                out.insert(exact.index); continue
+            }
+            let candidates = experiment.nodeIDs + experiment.instances.map(\.id)
+            throw GraphError.usage("no node or instance '\(name)' in \(experiment.name)\(Suggestion.hint(for: name, among: candidates))")
+        }
+        return out
+    }
+
+    /// The given instances and everything upstream of them.
+    static func withAncestors(_ set: Set<Int>, in experiment: Experiment) -> Set<Int> {
+        var out = set
+        for i in experiment.instances.indices.reversed() where out.contains(i) {
+            out.formUnion(experiment.instances[i].dependencies)
+        }
+        return out
+    }
+
+    /// The given instances and everything downstream of them.
+    static func withDescendants(_ set: Set<Int>, in experiment: Experiment) -> Set<Int> {
+        var out = set
+        for inst in experiment.instances where inst.dependencies.contains(where: out.contains) {
+            out.insert(inst.index)
+        }
+        return out
+    }
+}
+
+extension Experiment {
+    /// Instance indices of the named nodes/instances and everything upstream (`--only`).
+    public func withAncestors(of names: [String]) throws(GraphError) -> Set<Int> {
+        Selection.withAncestors(try Selection.resolve(names, in: self), in: self)
+    }
+
+    /// Instance indices of the named nodes/instances and everything downstream (`--force`).
+    public func withDescendants(of names: [String]) throws(GraphError) -> Set<Int> {
+        Selection.withDescendants(try Selection.resolve(names, in: self), in: self)
+    }
+
+    /// Instance indices of the named nodes/instances.
+    public func select(_ names: [String]) throws(GraphError) -> Set<Int> {
+        try Selection.resolve(names, in: self)
+    }
+}

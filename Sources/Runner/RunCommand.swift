@@ -1,0 +1,122 @@
+import ArgumentParser
+import Foundation
+import Graph
+import Nodes
+
+/// Options every experiment command shares: the file, `--set` overrides and the cache location.
+struct ExperimentOptions: ParsableArguments {
+    @Argument(help: "The experiment file (YAML).")
+    var file: String
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override the file: node.param=value, node.matrix.axis=[…], seed=N (repeatable); validated like the file. A run with overrides does not write FILE.lock.", valueName: "path=value"))
+    var overrides: [String] = []
+
+    @Option(help: ArgumentHelp("Cache directory (default: $PALIMPSEST_CACHE, else cache/ in the experiment's project root).", valueName: "dir"))
+    var cache: String?
+
+    var fileURL: URL { URL(fileURLWithPath: file).standardizedFileURL }
+
+    func experiment() throws(GraphError) -> Experiment {
+        try Experiment.load(file: fileURL, kinds: NodeRegistry.all, overrides: overrides)
+    }
+
+    func store() throws(GraphError) -> CacheStore {
+        try CacheStore(root: CacheStore.defaultRoot(explicit: cache, experimentFile: fileURL))
+    }
+}
+
+/// Prints a usage error and returns the exit status 2 to throw (argument-parser's own default is 64).
+func usageError(_ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    return ExitCode(2)
+}
+
+/// Runs a command body, printing Graph errors and turning them into exit status 2 (usage, validation) or 1.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as GraphError {
+        FileHandle.standardError.write(Data((error.description + "\n").utf8))
+        throw ExitCode(error.exitStatus)
+    }
+}
+
+/// `palimpsest run`: executes stale instances in dependency order, reusing cached ones.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run an experiment: execute stale instances, reuse cached ones, write FILE.lock.",
+        discussion: "Exit status: 0 when everything completed, 1 when an instance failed (its log tail is printed), 2 for usage or validation errors.")
+
+    @OptionGroup var options: ExperimentOptions
+
+    @Option(help: ArgumentHelp("Run only this node or instance (e.g. pain or pain[blocks=3]) and what it needs (repeatable).", valueName: "node"))
+    var only: [String] = []
+
+    @Option(help: ArgumentHelp("Re-execute this node or instance and everything downstream even if cached (repeatable).", valueName: "node"))
+    var force: [String] = []
+
+    @Flag(help: "Print the plan, with the reason each instance would run, and run nothing.")
+    var dryRun = false
+
+    @Option(name: .shortAndLong, help: "How many independent instances run at once.")
+    var jobs: Int = 1
+
+    @Flag(help: "After a failure, keep running the branches that do not depend on it.")
+    var keepGoing = false
+
+    @Flag(help: "Print one JSON object per instance (id, key, status, seconds, reason) instead of a summary.")
+    var json = false
+
+    func validate() throws {
+        guard jobs >= 1 else { throw usageError("--jobs must be at least 1") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let experiment = try options.experiment()
+            let store = try options.store()
+            if dryRun {
+                try printPlan(experiment, store: store)
+                return
+            }
+            let observer = ConsolePrinter()
+            let summary = try Executor(experiment: experiment, store: store, observer: observer)
+                .run(RunOptions(jobs: jobs, keepGoing: keepGoing, only: only, force: force, writeLockFile: options.overrides.isEmpty))
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                let data = try encoder.encode(summary.results)
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                print("\(experiment.name): \(summary.count(.executed)) executed, \(summary.count(.cached)) cached, \(summary.count(.failed)) failed, \(summary.count(.skipped)) skipped (cache \(store.root.path))")
+            }
+            if summary.failed { throw ExitCode(1) }
+        }
+    }
+
+    private func printPlan(_ experiment: Experiment, store: CacheStore) throws {
+        let lock = try LockFile.read(LockFile.url(for: options.fileURL))
+        let all = Set(experiment.instances.indices)
+        let selected = only.isEmpty ? all : try experiment.withAncestors(of: only)
+        let forced = force.isEmpty ? Set<Int>() : try experiment.withDescendants(of: force)
+        let plan = Planner.plan(experiment, store: store, lock: lock, selected: selected, forced: forced)
+        try store.memo.save()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(plan), as: UTF8.self))
+            return
+        }
+        for entry in plan {
+            switch entry.state {
+            case .upToDate: print("  cached   \(entry.id)")
+            case .stale: print("  run      \(entry.id): \(entry.reasons.joined(separator: "; "))")
+            case .waiting: print("  run?     \(entry.id): \(entry.reasons.joined(separator: "; ")) (skipped if its inputs come out identical)")
+            case .broken: print("  error    \(entry.id): \(entry.reasons.joined(separator: "; "))")
+            }
+        }
+        let runs = plan.filter { $0.state == .stale || $0.state == .waiting }.count
+        print("\(experiment.name): \(runs) of \(plan.count) instances would run")
+    }
+}

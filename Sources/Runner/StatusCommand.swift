@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import Graph
+
+/// `palimpsest status`: whether each instance is up to date, and if not, why.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Say for each instance whether it is up to date, and if not, why (compared with FILE.lock).")
+
+    @OptionGroup var options: ExperimentOptions
+
+    @Flag(help: "Print the status as JSON (id, key, state, reasons, lockNotes per instance).")
+    var json = false
+
+    func run() throws {
+        try reportingErrors {
+            let experiment = try options.experiment()
+            let store = try options.store()
+            let lock = try LockFile.read(LockFile.url(for: options.fileURL))
+            let plan = Planner.plan(experiment, store: store, lock: lock)
+            try store.memo.save()
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(plan), as: UTF8.self))
+                return
+            }
+            for entry in plan {
+                switch entry.state {
+                case .upToDate:
+                    let notes = entry.lockNotes.isEmpty ? "" : " — differs from \(options.file).lock: " + entry.lockNotes.joined(separator: "; ")
+                    print("up to date  \(entry.id)\(notes)")
+                case .stale: print("stale       \(entry.id): \(entry.reasons.joined(separator: "; "))")
+                case .waiting: print("stale       \(entry.id): \(entry.reasons.joined(separator: "; "))")
+                case .broken: print("error       \(entry.id): \(entry.reasons.joined(separator: "; "))")
+                }
+            }
+            let fresh = plan.filter { $0.state == .upToDate }.count
+            print("\(experiment.name): \(fresh) of \(plan.count) instances up to date" + (lock == nil ? " (no lock file yet)" : ""))
+        }
+    }
+}

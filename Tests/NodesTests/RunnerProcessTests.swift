@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+@testable import Graph
+@testable import Nodes
+
+/// The built `palimpsest` binary driven as users drive it: exit statuses, SIGKILL mid-node, concurrent runs.
+@Suite struct RunnerProcessTests {
+    /// The `palimpsest` executable next to the test bundle (SwiftPM builds both into one directory).
+    static func binary() throws -> URL {
+        let candidates = [
+            Bundle.main.executableURL?.deletingLastPathComponent(),
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent(".build/release"),
+        ].compactMap { $0?.appendingPathComponent("palimpsest") }
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            throw NodeFailure("palimpsest binary not found in \(candidates.map(\.path))")
+        }
+        return found
+    }
+
+    /// Starts `palimpsest args…` in `dir`, capturing output into files.
+    static func start(_ args: [String], in dir: URL) throws -> (Process, URL, URL) {
+        let p = Process()
+        p.executableURL = try binary()
+        p.arguments = args
+        p.currentDirectoryURL = dir
+        let out = dir.appendingPathComponent("out-\(UUID().uuidString.prefix(6)).txt")
+        let err = dir.appendingPathComponent("err-\(UUID().uuidString.prefix(6)).txt")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        p.standardOutput = try FileHandle(forWritingTo: out)
+        p.standardError = try FileHandle(forWritingTo: err)
+        try p.run()
+        return (p, out, err)
+    }
+
+    static func run(_ args: [String], in dir: URL) throws -> (status: Int32, out: String, err: String) {
+        let (p, out, err) = try start(args, in: dir)
+        p.waitUntilExit()
+        return (p.terminationStatus, try String(contentsOf: out, encoding: .utf8), try String(contentsOf: err, encoding: .utf8))
+    }
+
+    @Test func exitStatusesAndMessages() throws {
+        let p = try ShellProject("""
+        palimpsest: 1
+        nodes:
+          ok: {kind: shell, params: {cmd: "echo 1 > $PALIMPSEST_OUTPUT/v"}}
+          bad: {kind: shell, inputs: {x: ok}, params: {cmd: "echo went wrong; exit 4"}}
+        """)
+        let failed = try Self.run(["run", "exp.yaml"], in: p.dir)
+        #expect(failed.status == 1)
+        #expect(failed.err.contains("bad: FAILED: command exited with status 4") && failed.err.contains("| went wrong"))
+        try "palimpsest: 1\nnodes:\n  a: {kind: shel}\n".write(to: p.file, atomically: true, encoding: .utf8)
+        let invalid = try Self.run(["run", "exp.yaml"], in: p.dir)
+        #expect(invalid.status == 2)
+        #expect(invalid.err.contains("exp.yaml:3:13: error: node 'a': unknown kind 'shel' (did you mean 'shell'?)"))
+        let keysAfterInvalid = try CacheStore(root: p.cache).allKeys().count
+        #expect(keysAfterInvalid == 1, "a validation error writes nothing")
+        let json = try Self.run(["run", "exp.yaml", "--json", "--set", "a.kind=shell", "--set", "a.cmd='true'"], in: p.dir)
+        #expect(json.status == 0)
+        #expect(json.out.contains("\"status\":\"executed\""))
+    }
+
+    @Test func sigkillMidNodeLeavesTheCacheConsistentAndTheNextRunCompletes() throws {
+        let p = try ShellProject("""
+        palimpsest: 1
+        nodes:
+          first: {kind: shell, params: {cmd: "echo 1 > $PALIMPSEST_OUTPUT/v.txt"}}
+          slow:
+            kind: shell
+            inputs: {x: first}
+            params:
+              cmd: "echo try >> $PALIMPSEST_PARTIAL/attempts; echo partial > $PALIMPSEST_OUTPUT/v.txt; touch $MARKER; sleep 2; cat $PALIMPSEST_PARTIAL/attempts > $PALIMPSEST_OUTPUT/v.txt"
+              marker: started.flag
+          after: {kind: shell, inputs: {x: slow}, params: {cmd: "cat $PALIMPSEST_INPUT_X/v.txt > $PALIMPSEST_OUTPUT/v.txt"}}
+        """)
+        let marker = p.dir.appendingPathComponent("started.flag")
+        let (runner, _, _) = try Self.start(["run", "exp.yaml", "--set", "slow.marker=\(marker.path)"], in: p.dir)
+        var waited = 0
+        while !FileManager.default.fileExists(atPath: marker.path) && waited < 600 { usleep(20_000); waited += 1 }
+        #expect(FileManager.default.fileExists(atPath: marker.path))
+        kill(runner.processIdentifier, SIGKILL)
+        runner.waitUntilExit()
+        #expect(runner.terminationReason == .uncaughtSignal)
+
+        // Only complete entries are visible, and each verifies.
+        let store = try CacheStore(root: p.cache)
+        let keys = store.allKeys()
+        #expect(keys.count == 1, "only 'first' was committed")
+        for key in keys { guard case .hit = store.lookup(key) else { Issue.record("entry \(key) does not verify"); continue } }
+
+        let rerun = try Self.run(["run", "exp.yaml", "--set", "slow.marker=\(marker.path)", "--json"], in: p.dir)
+        #expect(rerun.status == 0, "\(rerun.err)")
+        #expect(rerun.out.contains("\"id\":\"first\",\"key\"") && rerun.out.contains("\"cached\""))
+        let out = try p.output("after", "v.txt", overrides: ["slow.marker=\(marker.path)"])
+        #expect(out == "try\ntry\n", "the partial directory survived the kill, then the node completed")
+        let after = try CacheStore(root: p.cache)
+        #expect(after.allKeys().count == 3)
+        #expect(try FileSystem.list(p.cache.appendingPathComponent("partial").path).isEmpty)
+    }
+
+    @Test func concurrentProcessesNeverExecuteAnInstanceTwice() throws {
+        var yaml = "palimpsest: 1\nnodes:\n"
+        for i in 0..<4 {
+            yaml += "  n\(i): {kind: shell, params: {i: \(i), cmd: \"echo $PALIMPSEST_INSTANCE >> $LOG; sleep 0.3; echo $I > $PALIMPSEST_OUTPUT/v\", log: LOGPATH}\(i > 1 ? ", inputs: {x: n\(i - 2)}" : "")}\n"
+        }
+        let p = try ShellProject("")
+        let log = p.dir.appendingPathComponent("executions.log")
+        try yaml.replacingOccurrences(of: "LOGPATH", with: log.path).write(to: p.file, atomically: true, encoding: .utf8)
+        let a = try Self.start(["run", "exp.yaml", "--jobs", "2"], in: p.dir)
+        let b = try Self.start(["run", "exp.yaml"], in: p.dir)
+        a.0.waitUntilExit()
+        b.0.waitUntilExit()
+        #expect(a.0.terminationStatus == 0 && b.0.terminationStatus == 0)
+        let lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 4)
+        #expect(Set(lines).count == 4)
+    }
+}
