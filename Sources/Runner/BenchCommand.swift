@@ -1,27 +1,56 @@
+import Analysis
 import ArgumentParser
 import Core
 import Foundation
+import Graph
 
-/// `palimpsest bench`: measures this machine's sgemm and the VGG16 core's training and inference speed.
+/// `palimpsest bench`: measures the compute core, the graph runner and the concept probe on this machine.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure this machine's sgemm and VGG16 training/inference speed.",
+        abstract: "Measure this machine's sgemm, VGG16 training/inference, graph planning and probe speed.",
         discussion: """
-            Configurations: full224 (VGG16, 224 px, batch 16), scaled64 (width 0.25, 64 px, head 512-512, batch 64), \
-            scaled64_frozen3 (scaled64 with 3 frozen blocks). GFLOP/s count 2 FLOPs per multiply-add.
+            core: sgemm, then full224 (VGG16, 224 px, batch 16), scaled64 (width 0.25, 64 px, head 512-512, \
+            batch 64), scaled64_frozen3 (scaled64 with 3 frozen blocks); GFLOP/s count 2 FLOPs per multiply-add. \
+            graph: load, plan and fully cached rerun of a generated 200-node graph. probe: 500 repeats of a \
+            2-fold linear-SVM probe on 600 × 512 features. SynthFACS speed: `palimpsest synth --bench`.
             """)
 
+    enum Suite: String, ExpressibleByArgument, CaseIterable {
+        case all, core, graph, probe
+    }
+
     @Flag(help: "Print one JSON object instead of a table.") var json = false
+    @Option(help: "Which part to measure: \(Suite.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var only: Suite = .all
 
     func run() throws {
-        let report = try Benchmark.run(progress: json ? nil : { print($0) })
-        if json {
+        var object: [String: Any] = [:]
+        if only == .all || only == .core {
+            let report = try Benchmark.run(progress: json ? nil : { print($0) })
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
-            return
+            let data = try encoder.encode(report)
+            object = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+            if !json { printCore(report) }
         }
+        if only == .all || only == .graph {
+            let seconds = try GraphBenchmark.plannedCachedRerun(nodes: 200)
+            object["graph_cached_rerun_200_s"] = seconds
+            if !json { print(String(format: "graph: plan + fully cached rerun of 200 nodes: %.3f s (target < 0.3 s)", seconds)) }
+        }
+        if only == .all || only == .probe {
+            let seconds = try ConceptProbe.benchmark()
+            object["probe_500x2_600x512_s"] = seconds
+            if !json { print(String(format: "probe: 500 × 2-fold linear SVM on 600 × 512 features: %.1f s (target < 30 s)", seconds)) }
+        }
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        }
+    }
+
+    private func printCore(_ report: Benchmark.Report) {
         print("")
         print(String(format: "sgemm (4096³, %d threads, OpenBLAS %@ kernels): %.1f GFLOP/s; load average before the run: %@",
                      report.threads, report.kernels, report.sgemmGFLOPS,

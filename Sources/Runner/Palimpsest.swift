@@ -1,4 +1,6 @@
 import ArgumentParser
+import Core
+import Foundation
 import Graph
 
 /// The `palimpsest` command: one subcommand per file in this folder.
@@ -19,4 +21,19 @@ struct Palimpsest: ParsableCommand {
             SynthCommand.self,
         ]
     )
+
+    /// Runs the command with OpenBLAS' fastest kernels for this CPU, and exits with status 2 (not
+    /// argument-parser's 64) on usage errors, like every validation error of Palimpsest.
+    static func main() {
+        BLAS.relaunchWithPreferredKernels()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            guard code == .validationFailure else { exit(withError: error) }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(2)
+        }
+    }
 }
