@@ -84,10 +84,7 @@ struct RunCommand: ParsableCommand {
             let summary = try Executor(experiment: experiment, store: store, observer: observer)
                 .run(RunOptions(jobs: jobs, keepGoing: keepGoing, only: only, force: force, writeLockFile: options.overrides.isEmpty))
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                let data = try encoder.encode(summary.results)
-                print(String(decoding: data, as: UTF8.self))
+                try printJSON(summary.results)
             } else {
                 print("\(experiment.name): \(summary.count(.executed)) executed, \(summary.count(.cached)) cached, \(summary.count(.failed)) failed, \(summary.count(.skipped)) skipped (cache \(store.root.path))")
             }
@@ -103,10 +100,7 @@ struct RunCommand: ParsableCommand {
         let plan = Planner.plan(experiment, store: store, lock: lock, selected: selected, forced: forced)
         try store.memo.save()
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(plan), as: UTF8.self))
-            return
+            return try printJSON(plan)
         }
         for entry in plan {
             switch entry.state {

@@ -72,15 +72,8 @@ private func usageErrors<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as AnalysisError {
-        FileHandle.standardError.write(Data("palimpsest: error: \(error.description)\n".utf8))
-        throw ExitCode(2)
+        throw usageError(error.description)
     }
-}
-
-private func printJSON<T: Encodable>(_ value: T) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
 
 /// Six significant digits, in exponent form for very small or large values.

@@ -21,10 +21,7 @@ struct StatusCommand: ParsableCommand {
             let plan = Planner.plan(experiment, store: store, lock: lock)
             try store.memo.save()
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(plan), as: UTF8.self))
-                return
+                return try printJSON(plan)
             }
             for entry in plan {
                 switch entry.state {
