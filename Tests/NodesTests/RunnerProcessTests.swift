@@ -62,6 +62,35 @@ import Testing
         #expect(json.out.contains("\"status\":\"executed\""))
     }
 
+    /// Argument-parser's own errors exit 2 like every usage error; `stats` reads paired CSV files by id.
+    @Test func usageErrorsAndStatsCommands() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("palimpsest-cli-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try Self.run(["--no-such-flag"], in: dir).status == 2)
+        #expect(try Self.run(["run"], in: dir).status == 2)
+        #expect(try Self.run(["--version"], in: dir).status == 0)
+
+        // b = 2 (A right, B wrong: s1, s2), c = 0: exact p = 2 · 2⁻² = 0.5; χ² = (2 − 1)² / 2 = 0.5.
+        try "id,correct\ns1,1\ns2,1\ns3,0\ns4,1\n".write(to: dir.appendingPathComponent("a.csv"), atomically: true, encoding: .utf8)
+        try "id,correct\ns4,1\ns3,0\ns2,0\ns1,0\n".write(to: dir.appendingPathComponent("b.csv"), atomically: true, encoding: .utf8)
+        let mcnemar = try Self.run(["stats", "mcnemar", "a.csv", "b.csv", "--json"], in: dir)
+        #expect(mcnemar.status == 0)
+        #expect(mcnemar.out.contains(#""b":2"#) && mcnemar.out.contains(#""c":0"#) && mcnemar.out.contains(#""p_exact":0.5"#)
+                && mcnemar.out.contains(#""chi2":0.5"#))
+        try "id,correct\ns1,1\ns9,0\n".write(to: dir.appendingPathComponent("c.csv"), atomically: true, encoding: .utf8)
+        let mismatched = try Self.run(["stats", "mcnemar", "a.csv", "c.csv"], in: dir)
+        #expect(mismatched.status == 2)
+        #expect(mismatched.err.contains("only in A: s2, s3, s4; only in B: s9"))
+
+        // Differences 1, 2, 3: t = 2√3 ≈ 3.4641, df = 2.
+        try "id,score\nr1,1\nr2,2\nr3,3\n".write(to: dir.appendingPathComponent("x.csv"), atomically: true, encoding: .utf8)
+        try "id,score\nr3,0\nr2,0\nr1,0\n".write(to: dir.appendingPathComponent("y.csv"), atomically: true, encoding: .utf8)
+        let ttest = try Self.run(["stats", "ttest", "x.csv", "y.csv"], in: dir)
+        #expect(ttest.status == 0)
+        #expect(ttest.out.contains("t = 3.4641, df = 2"))
+    }
+
     @Test func sigkillMidNodeLeavesTheCacheConsistentAndTheNextRunCompletes() throws {
         let p = try ShellProject("""
         palimpsest: 1
