@@ -43,6 +43,15 @@ struct SynthCommand: ParsableCommand {
         if let channels, channels != 1 && channels != 3 { throw ValidationError("--channels must be 1 or 3") }
     }
 
+    /// Copies the flags shared by every layout; without `--channels` each layout keeps its own default.
+    private func applyRenderSettings<Options: SynthRenderSettings>(to options: inout Options) {
+        options.size = size
+        options.seed = seed
+        options.channels = channels ?? options.channels
+        options.threads = threads
+        options.compressPNG = compress
+    }
+
     func run() throws {
         do {
             if bench {
@@ -66,31 +75,19 @@ struct SynthCommand: ParsableCommand {
                 o.identities = identities
                 o.labelNoise = labelNoise
                 if balanced { o.classWeights = Array(repeating: 1, count: 8) }
-                o.size = size
-                o.seed = seed
-                o.channels = channels ?? 3
-                o.threads = threads
-                o.compressPNG = compress
+                applyRenderSettings(to: &o)
                 summary = try SynthFACS.writeAffectNet(o, to: root)
             case .unbc:
                 var o = SynthUNBCOptions()
                 o.participants = participants
                 o.sequencesPerParticipant = sequences
                 o.framesPerSequence = frames
-                o.size = size
-                o.seed = seed
-                o.channels = channels ?? 3
-                o.threads = threads
-                o.compressPNG = compress
+                applyRenderSettings(to: &o)
                 summary = try SynthFACS.writeUNBC(o, to: root)
             case .ckplus:
                 var o = SynthCKPlusOptions()
                 o.subjects = subjects
-                o.size = size
-                o.seed = seed
-                o.channels = channels ?? 1
-                o.threads = threads
-                o.compressPNG = compress
+                applyRenderSettings(to: &o)
                 summary = try SynthFACS.writeCKPlus(o, to: root)
             }
             let classes = summary.perClass.keys.sorted().map { "\($0): \(summary.perClass[$0]!)" }.joined(separator: ", ")

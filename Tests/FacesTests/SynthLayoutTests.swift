@@ -20,9 +20,8 @@ struct SynthLayoutTests {
         #expect(splits.test.classCounts == [Int](repeating: 3, count: 8))
         let image = try ImagePipeline(size: 48).load(splits.test.samples[0])
         #expect(image.width == 48 && image.channels == 3)
-        var rows = [AffectNetRow]()
         var problems = TreeProblems()
-        rows = AffectNetLoader(root: dir.url).readList("training.csv", problems: &problems)
+        let rows = AffectNetLoader(root: dir.url).readList("training.csv", problems: &problems)
         #expect(problems.list.isEmpty && rows.allSatisfy { $0.landmarks.count == 68 })
     }
 
