@@ -235,9 +235,9 @@ public final class Executor: @unchecked Sendable {
             inputs[port] = sources.map { s in
                 let (m, dir) = upstream[s.instance]!
                 let up = experiment.instances[s.instance]
-                return InputArtifact(instance: up.id, coordinates: up.coordinates,
+                return InputArtifact(instance: up.id, kind: up.kind.name, output: s.output, coordinates: up.coordinates,
                                       directory: dir.appendingPathComponent("outputs").appendingPathComponent(s.output),
-                                      digest: m.outputs[s.output]?.digest ?? "", metrics: m.metrics)
+                                      digest: m.outputs[s.output]?.digest ?? "", metrics: m.metrics, manifest: m)
             }
         }
         let observer = self.observer

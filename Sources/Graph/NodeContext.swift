@@ -4,6 +4,11 @@ import Foundation
 public struct InputArtifact: Sendable {
     /// The upstream instance id, e.g. `head[blocks=5]`.
     public let instance: String
+    /// The upstream node's kind (`evaluate`, `svm_probe`, …): how a gathering node such as `report` tells
+    /// artifacts apart.
+    public let kind: String
+    /// The upstream output's name.
+    public let output: String
     /// The upstream instance's matrix coordinates (how gathered inputs tell each other apart).
     public let coordinates: [String: ParamValue]
     /// The output directory inside the upstream cache entry; read only.
@@ -12,6 +17,8 @@ public struct InputArtifact: Sendable {
     public let digest: String
     /// Headline metrics the upstream recorded.
     public let metrics: [String: Double]
+    /// The upstream entry's manifest (key, key components, timings): provenance for reports.
+    public let manifest: Manifest
 }
 
 /// Validated, resolved params of one instance (defaults filled in, matrix values included) with typed getters.
