@@ -73,11 +73,18 @@ enum ReportArtifacts {
         let json = try JSONFields.load(file(a, "summary.json"))
         guard a.kind == "svm_probe" || json.has("mean_f1") else { return nil }
         let concept = try json.string("concept")
-        let model = upstream(a, port: "model") ?? a.instance
-        return ProbeResult(instance: a.instance, model: model, concept: concept, layer: try json.string("layer"),
+        return ProbeResult(instance: a.instance, model: upstream(a, port: "model") ?? withoutAxis(a, "concept"), concept: concept, layer: try json.string("layer"),
                            crop: try json.optionalString("crop"), repeats: try json.int("repeats"), folds: try json.int("folds"),
                            meanF1: try json.double("mean_f1"), sdF1: try json.double("sd_f1"), meanPrecision: try json.double("mean_precision"),
                            meanRecall: try json.double("mean_recall"))
+    }
+
+    /// The artifact's instance id without the coordinate `axis` (`probe[blocks=5,concept=AU5]` → `probe[blocks=5]`): what
+    /// a probe was applied to when its producer records no `model` input.
+    static func withoutAxis(_ a: InputArtifact, _ axis: String) -> String {
+        let node = a.instance.firstIndex(of: "[").map { String(a.instance[..<$0]) } ?? a.instance
+        let rest = a.coordinates.keys.filter { $0 != axis }.sorted()
+        return rest.isEmpty ? node : node + "[" + rest.map { "\($0)=\(a.coordinates[$0]!)" }.joined(separator: ",") + "]"
     }
 
     /// A `diff_saliency` artifact: `selection.json` and its `grid_<class>.png` figures (in the selection's class order).
