@@ -140,8 +140,11 @@ public enum Charts {
         let plotHeight = height - plotTop - plotBottomGap
         var out = [open(width: width, height: height, label: title, standalone: standalone), "<title>\(Escaping.html(title))</title>"]
         out += yAxis(top: 1, step: 0.2, plotHeight: plotHeight, plotWidth: plotWidth, label: yLabel)
-        let xs = Array(Set(series.flatMap { $0.points.map(\.x) })).sorted()
-        let lo = xs.first ?? 0, hi = xs.last ?? 1
+        let data = Array(Set(series.flatMap { $0.points.map(\.x) })).sorted()
+        let lo = data.first ?? 0, hi = data.last ?? 1
+        // Integer axes (freeze depth) get a tick at every integer in range; others a tick per data point.
+        let integral = data.allSatisfy { $0 == $0.rounded() } && hi - lo <= 20
+        let xs = integral ? stride(from: lo, through: hi, by: 1).map { $0 } : data
         let span = hi > lo ? hi - lo : 1
         let pad = 24.0
         func px(_ x: Double) -> Double { plotLeft + pad + (plotWidth - 2 * pad) * (xs.count > 1 ? (x - lo) / span : 0.5) }

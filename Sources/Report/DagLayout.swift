@@ -16,7 +16,7 @@ public struct DagLayout: Sendable {
     public let width: Double
     public let height: Double
 
-    static let boxHeight = 38.0, layerGap = 70.0, nodeGap = 14.0, margin = 16.0, charWidth = 6.6
+    static let boxHeight = 38.0, layerGap = 70.0, nodeGap = 14.0, margin = 16.0, charWidth = 7.4
 
     public init(_ graph: DagGraph) {
         let ids = graph.nodes.map(\.id)

@@ -35,8 +35,8 @@ public enum HTMLReport {
             return "<p>\(Escaping.html(text))</p>"
         case .table(let title, let table):
             return Self.table(table, caption: title)
-        case .svg(_, let inline, _, let caption):
-            return "<figure>\n<div class=\"chart\">\n\(inline)\n</div>\n<figcaption>\(Escaping.html(caption))</figcaption>\n</figure>"
+        case .svg(_, let wide, let inline, _, let caption):
+            return "<figure>\n<div class=\"chart\(wide ? " wide" : "")\">\n\(inline)\n</div>\n<figcaption>\(Escaping.html(caption))</figcaption>\n</figure>"
         case .png(_, let data, let caption):
             return "<figure>\n<img src=\"data:image/png;base64,\(data.base64EncodedString())\" alt=\"\(Escaping.html(caption))\"/>\n"
                 + "<figcaption>\(Escaping.html(caption))</figcaption>\n</figure>"
@@ -44,16 +44,18 @@ public enum HTMLReport {
     }
 
     static func table(_ t: ReportTable, caption: String) -> String {
-        var out = ["<table>", "<caption>\(Escaping.html(caption))</caption>", "<thead><tr>"]
+        var out = ["<div class=\"table\">", "<table>", "<caption>\(Escaping.html(caption))</caption>", "<thead><tr>"]
+        func cls(_ i: Int) -> String { t.numeric.contains(i) ? " class=\"num\"" : t.code.contains(i) ? " class=\"code\"" : "" }
         for (i, h) in t.headers.enumerated() { out.append("<th\(t.numeric.contains(i) ? " class=\"num\"" : "")>\(Escaping.html(h))</th>") }
         out.append("</tr></thead>")
         out.append("<tbody>")
         for row in t.rows {
-            let cells = row.enumerated().map { i, cell in "<td\(t.numeric.contains(i) ? " class=\"num\"" : "")>\(Escaping.html(cell))</td>" }
+            let cells = row.enumerated().map { i, cell in "<td\(cls(i))>\(Escaping.html(cell))</td>" }
             out.append("<tr>" + cells.joined() + "</tr>")
         }
         out.append("</tbody>")
         out.append("</table>")
+        out.append("</div>")
         return out.joined(separator: "\n")
     }
 
@@ -68,21 +70,26 @@ public enum HTMLReport {
     nav ol { columns: 2; }
     table { border-collapse: collapse; margin: 0.8em 0 1.6em; font-size: 0.9em; }
     caption { caption-side: top; text-align: left; font-style: italic; padding-bottom: 0.3em; }
-    th, td { border: 1px solid #cccccc; padding: 0.25em 0.6em; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+    th, td { border: 1px solid #cccccc; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
     th { background: #f2f2f2; }
     td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+    td.code { font-family: Menlo, Consolas, monospace; font-size: 0.8em; overflow-wrap: anywhere; min-width: 12em; }
     tbody tr:nth-child(even) { background: #fafafa; }
     figure { margin: 1em 0 2em; }
     figcaption { font-style: italic; color: #444444; margin-top: 0.4em; }
-    .chart { overflow-x: auto; }
+    .chart, .table { overflow-x: auto; }
     svg { max-width: 100%; height: auto; }
-    img { max-width: 100%; image-rendering: pixelated; border: 1px solid #dddddd; }
+    .wide svg { max-width: none; }
+    img { width: 100%; max-width: 720px; height: auto; image-rendering: pixelated; border: 1px solid #dddddd; }
     @media print {
       body { max-width: none; padding: 0; font-size: 10pt; }
       nav { display: none; }
       h2 { break-after: avoid; page-break-after: avoid; }
       figure, table { break-inside: avoid; page-break-inside: avoid; }
-      .chart { overflow: visible; }
+      .chart, .table { overflow: visible; }
+      table { font-size: 8pt; }
+      td, th { overflow-wrap: anywhere; }
+      .wide svg { max-width: 100%; }
       a { color: inherit; text-decoration: none; }
     }
     """

@@ -23,7 +23,7 @@ public enum MarkdownReport {
                     out += [Escaping.markdown(text), ""]
                 case .table(let title, let table):
                     out += ["*\(Escaping.markdown(title))*", ""] + Self.table(table) + [""]
-                case .svg(let file, _, let standalone, let caption):
+                case .svg(let file, _, _, let standalone, let caption):
                     figures.append(Figure(name: file, data: Data(standalone.utf8)))
                     out += ["![\(Escaping.markdown(caption))](\(file))", "", "*\(Escaping.markdown(caption))*", ""]
                 case .png(let file, let data, let caption):

@@ -6,11 +6,14 @@ public struct ReportTable: Sendable {
     public let rows: [[String]]
     /// Columns right-aligned (numbers).
     public let numeric: Set<Int>
+    /// Columns of long machine text (keys, JSON) set in monospace and broken anywhere.
+    public let code: Set<Int>
 
-    public init(headers: [String], rows: [[String]], numeric: Set<Int> = []) {
+    public init(headers: [String], rows: [[String]], numeric: Set<Int> = [], code: Set<Int> = []) {
         self.headers = headers
         self.rows = rows
         self.numeric = numeric
+        self.code = code
     }
 }
 
@@ -20,7 +23,8 @@ public enum ReportBlock: Sendable {
     /// A caption line above a table (the table's title).
     case table(title: String, ReportTable)
     /// An SVG figure: `file` is its name beside `report.md`; `inline` goes into the HTML, `standalone` into the file.
-    case svg(file: String, inline: String, standalone: String, caption: String)
+    /// A `wide` figure keeps its natural size on screen (scrolling sideways) and shrinks to the page in print.
+    case svg(file: String, wide: Bool, inline: String, standalone: String, caption: String)
     /// A PNG figure, embedded as base64 in HTML and written as `file` beside `report.md`.
     case png(file: String, data: Data, caption: String)
 }
@@ -35,6 +39,10 @@ public struct ReportSection: Sendable {
 
 /// Turns `ReportContent` into sections: the one place that decides what the report shows.
 public enum ReportDocument {
+    /// Anchor ids of every section in reading order; the HTML has `<section id="…">` for each one with data
+    /// (a smoke test of the whole study checks that all appear).
+    public static let sectionIDs = ["dag", "pain", "emotions", "freeze", "mcnemar", "saliency", "candidates", "probes", "provenance"]
+
     /// The sections that have data, in reading order: DAG, Table 1, Fig. 4, Fig. 7, McNemar, Fig. 5, concept
     /// candidates, probes, provenance.
     public static func sections(_ c: ReportContent) -> [ReportSection] {
@@ -47,7 +55,7 @@ public enum ReportDocument {
         let layout = DagLayout(g)
         let title = "Experiment graph (\(g.nodes.count) instances)"
         return ReportSection(id: "dag", title: "Experiment graph", blocks: [
-            .svg(file: "dag.svg", inline: layout.svg(edges: g.edges, title: title, idPrefix: "dag"),
+            .svg(file: "dag.svg", wide: true, inline: layout.svg(edges: g.edges, title: title, idPrefix: "dag"),
                  standalone: layout.svg(edges: g.edges, title: title, idPrefix: "dag", standalone: true),
                  caption: g.caption.isEmpty ? title : "\(title). \(g.caption)"),
         ])
@@ -87,7 +95,7 @@ public enum ReportDocument {
         let rows = evals.map { e in [e.model] + classes.map { e.recall(of: $0).map { Fmt.fixed($0) } ?? "–" } + [Fmt.fixed(e.macroF1), Fmt.fixed(e.accuracy)] }
         let table = ReportTable(headers: ["Model"] + classes + ["Macro F1", "Accuracy"], rows: rows, numeric: Set(1...(classes.count + 2)))
         return ReportSection(id: "emotions", title: "Emotion recall per model (Fig. 4)", blocks: [
-            .svg(file: "fig4_emotion_recall.svg", inline: chart(false), standalone: chart(true),
+            .svg(file: "fig4_emotion_recall.svg", wide: false, inline: chart(false), standalone: chart(true),
                  caption: "Fig. 4. \(title) (test set)."),
             .table(title: "Recall per emotion, macro F1 and accuracy.", table),
         ])
@@ -114,7 +122,7 @@ public enum ReportDocument {
             [Fmt.tick(d)] + series.map { s in s.points.first { $0.x == d }.map { Fmt.fixed($0.y) } ?? "–" }
         }
         return ReportSection(id: "freeze", title: "Recall against freeze depth (Fig. 7)", blocks: [
-            .svg(file: "fig7_freeze_depth.svg", inline: chart(false), standalone: chart(true),
+            .svg(file: "fig7_freeze_depth.svg", wide: false, inline: chart(false), standalone: chart(true),
                  caption: "Fig. 7. Pain recall of the fine-tuned models and surprise/contempt recall of the retrained heads, by number of frozen blocks (mean where several models share a depth)."),
             .table(title: "Recall by freeze depth.", ReportTable(headers: ["Frozen blocks"] + series.map(\.name), rows: rows,
                                                                numeric: Set(0...series.count))),
@@ -190,12 +198,12 @@ public enum ReportDocument {
         }
         if !c.pairedTests.isEmpty {
             let rows = c.pairedTests.map { t in
-                [t.instance, t.a, t.b, String(t.n), Fmt.fixed(t.meanA), Fmt.fixed(t.meanB), Fmt.fixed(t.meanDifference),
+                [t.a, t.b, String(t.n), Fmt.fixed(t.meanA), Fmt.fixed(t.meanB), Fmt.fixed(t.meanDifference),
                  Fmt.fixed(t.t, 2), Fmt.tick(t.df), Fmt.p(t.p), Fmt.fixed(t.cohensD, 2)]
             }
             blocks.append(.table(title: "Paired t-tests (A − B): t, degrees of freedom, two-sided p, Cohen's d.",
-                                 ReportTable(headers: ["Test", "A", "B", "n", "Mean A", "Mean B", "Difference", "t", "df", "p", "d"],
-                                             rows: rows, numeric: Set(3...10))))
+                                 ReportTable(headers: ["A", "B", "n", "Mean A", "Mean B", "Difference", "t", "df", "p", "d"],
+                                             rows: rows, numeric: Set(2...9))))
         }
         return ReportSection(id: "probes", title: "Concept probes", blocks: blocks)
     }
@@ -208,7 +216,7 @@ public enum ReportDocument {
         let total = c.provenance.map(\.seconds).reduce(0, +)
         return ReportSection(id: "provenance", title: "Provenance", blocks: [
             .paragraph("Every instance's cache key (SHA-256), kind version, resolved params and run time; total \(Fmt.duration(total))."),
-            .table(title: "Instances.", ReportTable(headers: ["Instance", "Kind", "Version", "Key", "Params", "Run time"], rows: rows, numeric: [5])),
+            .table(title: "Instances.", ReportTable(headers: ["Instance", "Kind", "Version", "Key", "Params", "Run time"], rows: rows, numeric: [5], code: [3, 4])),
         ])
     }
 }

@@ -121,6 +121,11 @@ enum ReportFixtures {
         let first = try p.run()
         #expect(first.count(.executed) == 14, "\(first.results.map { ($0.id, $0.status, $0.reason ?? "") })")
         let dir = try Self.reportDirectory(p)
+        if let keep = ProcessInfo.processInfo.environment["PALIMPSEST_REPORT_SAMPLE"] {
+            // A copy to open in a browser (docs/report.md shows the headless Chromium check).
+            try? FileManager.default.removeItem(atPath: keep)
+            try FileManager.default.copyItem(at: dir, to: URL(fileURLWithPath: keep))
+        }
         let html = try String(contentsOf: dir.appendingPathComponent("index.html"), encoding: .utf8)
         for id in ["dag", "pain", "emotions", "freeze", "mcnemar", "saliency", "candidates", "probes", "provenance"] {
             #expect(html.contains("<section id=\"\(id)\">"), "section \(id)")
@@ -133,14 +138,18 @@ enum ReportFixtures {
         #expect(html.contains("<td>contempt</td><td class=\"num\">10</td><td class=\"num\">0.750</td><td class=\"num\">0.000</td><td class=\"num\">7</td><td class=\"num\">0</td>"))
         // Probes pivot by model without the concept axis; paired t per concept.
         #expect(html.contains("<tr><td>probe[blocks=5]</td><td class=\"num\">0.791 ± 0.040</td><td class=\"num\">0.874 ± 0.040</td></tr>"))
+        #expect(html.contains("<tr><td>probe[blocks=5,concept=AU5]</td><td>probe[blocks=0,concept=AU5]</td><td class=\"num\">3</td>"))
         #expect(html.contains("<td class=\"num\">12.50</td><td class=\"num\">2</td><td class=\"num\">0.006</td><td class=\"num\">7.20</td>"))
         #expect(html.contains("<td>surprise</td><td class=\"num\">1</td><td>eyes</td><td>AU5</td>"))
         #expect(html.contains("Fig. 5. contempt: A = recall[blocks=5], B = recall[blocks=0], 2 images"))
         // Provenance: every upstream instance with its key from the lock file.
         let lock = try #require(try LockFile.read(LockFile.url(for: p.file)))
         for (id, entry) in lock.instances where id != "report" {
-            #expect(html.contains("<tr><td>\(id)</td><td>shell</td><td>v1</td><td>\(entry.key)</td>"), "provenance of \(id)")
+            #expect(html.contains("<tr><td>\(id)</td><td>shell</td><td>v1</td><td class=\"code\">\(entry.key)</td>"), "provenance of \(id)")
         }
+        // Params as written: the deps path instead of its content fingerprint.
+        #expect(html.contains("{&quot;cmd&quot;:&quot;cp -R $DEPS/mcnemar/. $PALIMPSEST_OUTPUT/&quot;,&quot;deps&quot;:[&quot;fixtures&quot;],&quot;outputs&quot;:[]}"))
+        #expect(!html.contains("tree:"))
         // DAG: 13 boxes (the report's own edges are omitted), edges from recorded provenance.
         #expect(html.components(separatedBy: "rx=\"6\"").count - 1 == 13)
         #expect(html.contains("<title>saliency → candidates (saliency)</title>"))

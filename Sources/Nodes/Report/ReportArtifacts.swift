@@ -120,8 +120,20 @@ enum ReportArtifacts {
     /// The provenance row of an artifact's instance: key, kind version, params, run time.
     static func provenance(_ a: InputArtifact) -> ProvenanceRecord {
         let components = a.manifest.components.mapValue ?? [:]
+        let params = asWritten(components["params"] ?? .map([:]), path: "params", paths: a.manifest.provenance.paths)
         return ProvenanceRecord(instance: a.instance, kind: a.kind, kindVersion: components["version"]?.intValue, key: a.manifest.key,
-                                params: (components["params"] ?? .map([:])).canonicalJSON, seconds: a.manifest.seconds)
+                                params: params.canonicalJSON, seconds: a.manifest.seconds)
+    }
+
+    /// Key params with each external path's content fingerprint replaced by the path as written (`params.root` →
+    /// `/data/AffectNet`), so the table shows what a reader would type.
+    static func asWritten(_ value: ParamValue, path: String, paths: [String: String]) -> ParamValue {
+        if let written = paths[path] { return .string(written) }
+        switch value {
+        case .map(let m): return .map(Dictionary(uniqueKeysWithValues: m.map { ($0, asWritten($1, path: "\(path).\($0)", paths: paths)) }))
+        case .list(let l): return .list(l.enumerated().map { asWritten($1, path: "\(path)[\($0)]", paths: paths) })
+        default: return value
+        }
     }
 
     /// The instance graph from the artifacts' recorded upstream ids; upstreams that were not gathered appear
