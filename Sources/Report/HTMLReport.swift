@@ -88,7 +88,6 @@ public enum HTMLReport {
       figure, table { break-inside: avoid; page-break-inside: avoid; }
       .chart, .table { overflow: visible; }
       table { font-size: 8pt; }
-      td, th { overflow-wrap: anywhere; }
       .wide svg { max-width: 100%; }
       a { color: inherit; text-decoration: none; }
     }
