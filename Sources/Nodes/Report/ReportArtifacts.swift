@@ -42,7 +42,8 @@ enum ReportArtifacts {
                                     macroRecall: try macro.double("recall"), macroF1: try macro.double("f1"), accuracy: try json.double("accuracy"))
     }
 
-    /// A significance test's `result.json`: McNemar or paired t.
+    /// A significance test's `result.json`: McNemar or paired t. Per-class rows give recall as `recall_a`/`recall_b`
+    /// (CONTRACTS §5) or as `accuracy_a`/`accuracy_b` (accuracy restricted to the class, as `significance_test` writes it).
     static func significance(_ a: InputArtifact) throws -> Either<McNemarResult, PairedTResult>? {
         guard exists(a, "result.json") else { return nil }
         let json = try JSONFields.load(file(a, "result.json"))
@@ -54,7 +55,8 @@ enum ReportArtifacts {
                                      scoreB: try o.double("accuracy_b"))
             let rows = try (json.has("per_class") ? json.objects("per_class") : []).map { r in
                 McNemarRow(label: try r.string("class"), n: try r.int("n"), b: try r.int("b"), c: try r.int("c"), pExact: try r.double("p_exact"),
-                           chi2: try r.double("chi2"), pChi2: try r.double("p_chi2"), scoreA: try r.double("recall_a"), scoreB: try r.double("recall_b"))
+                           chi2: try r.double("chi2"), pChi2: try r.double("p_chi2"), scoreA: try r.double(r.has("recall_a") ? "recall_a" : "accuracy_a"),
+                           scoreB: try r.double(r.has("recall_b") ? "recall_b" : "accuracy_b"))
             }
             return .left(McNemarResult(instance: a.instance, a: try json.string("a"), b: try json.string("b"), overall: overall, perClass: rows))
         case "paired_t":
