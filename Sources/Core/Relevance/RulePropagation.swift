@@ -45,16 +45,20 @@ enum RulePropagation {
         var z = pool.take(op.outputCount)
         var g = pool.take(op.inputCount)
         for group in groups {
-            z.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            var filled = false
             for term in group.terms {
                 let b = term.bias == .zero ? nil : bias.map { term.bias.apply($0) }
                 if let a = input(term.input) {
-                    evaluate(op, input: a, weight: mapped(term.weight), bias: b, sign: term.sign, accumulate: true,
+                    evaluate(op, input: a, weight: mapped(term.weight), bias: b, sign: term.sign, accumulate: filled,
                              into: &z, column: &column)
+                    filled = true
                 } else if let b {
+                    if !filled { z.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+                    filled = true
                     addBias(op, b, sign: term.sign, into: &z)
                 }
             }
+            if !filled { z.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
             divide(r, by: &z, stabiliser: group.stabiliser, mask: group.mask, plain: plain)
             for term in group.terms {
                 guard let a = input(term.input) else { continue }
