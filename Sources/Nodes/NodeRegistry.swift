@@ -4,5 +4,15 @@ import Graph
 public enum NodeRegistry {
     public static let all: [KindRef] = [
         KindRef(ShellNode.self),
+        KindRef(SynthFacesNode.self),
+        KindRef(AffectNetNode.self),
+        KindRef(UNBCNode.self),
+        KindRef(CKPlusNode.self),
+        KindRef(TrainBaseNode.self),
+        KindRef(FreezeNode.self),
+        KindRef(FinetuneNode.self),
+        KindRef(RetrainHeadNode.self),
+        KindRef(EvaluateNode.self),
+        KindRef(SignificanceTestNode.self),
     ]
 }
