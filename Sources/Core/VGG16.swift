@@ -26,9 +26,9 @@ public final class VGG16 {
     /// Gradients by parameter index; empty for parameters the last backward pass did not touch.
     var gradients: [[Float]]
     /// The reusable im2col buffer.
-    private var column: [Float] = []
-    /// Activation and gradient buffers reused across passes.
-    private var pool = BufferPool()
+    var column: [Float] = []
+    /// Activation and gradient buffers reused across passes (and by the relevance pass).
+    var pool = BufferPool()
     private var indexByKey: [String: Int]
 
     /// A freshly initialised network: Glorot-uniform weights and zero biases drawn from `seed`.
@@ -445,7 +445,7 @@ public final class VGG16 {
         return pool.take(parameters[i].value.count)
     }
 
-    private func takeColumn() -> [Float] {
+    func takeColumn() -> [Float] {
         var col: [Float] = []
         swap(&col, &column)
         return col
