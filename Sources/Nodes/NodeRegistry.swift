@@ -4,5 +4,6 @@ import Graph
 public enum NodeRegistry {
     public static let all: [KindRef] = [
         KindRef(ShellNode.self),
+        KindRef(ConceptCandidatesNode.self),
     ]
 }

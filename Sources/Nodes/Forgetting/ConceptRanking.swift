@@ -16,6 +16,10 @@ public struct ConceptRanking: Sendable, Equatable {
         public var actionUnits: [String]
         public var score: Double
         public var share: Double
+
+        enum CodingKeys: String, CodingKey {
+            case region, actionUnits = "action_units", score, share
+        }
     }
 
     /// One image's maps and where its face is.
