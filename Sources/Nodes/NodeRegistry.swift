@@ -4,6 +4,8 @@ import Graph
 public enum NodeRegistry {
     public static let all: [KindRef] = [
         KindRef(ShellNode.self),
+        KindRef(DiffSaliencyNode.self),
         KindRef(ConceptCandidatesNode.self),
+        KindRef(SVMProbeNode.self),
     ]
 }
