@@ -7,8 +7,9 @@ import Graph
 /// for the true class, and their difference (the study's Fig. 5).
 ///
 /// Per image, the input relevance (composite `rule`, relevance starting at the true class's logit) is summed
-/// over channels, negative relevance is clipped to 0 and the map is divided by its maximum: 1 = the image's most
-/// relevant pixel, 0.5 = half as relevant. The difference is `0.5 + (a − b) / 2` in [0, 1] (0.5 = no
+/// over channels and divided by its largest absolute value, and negative relevance (evidence against the
+/// class) is clipped to 0: 1 = the image's strongest relevance, 0.5 = half of it. A model that sees only
+/// evidence against the true class gets an all-zero map. The difference is `0.5 + (a − b) / 2` in [0, 1] (0.5 = no
 /// difference, 1 = relevant for A only). Output (CONTRACTS §7): `selection.json`, `maps.safetensors`
 /// (a, b, diff [N, H, W] and the inputs `images` [N, C, H, W]), `grid_<class>.png` (rows input | A | B | A−B,
 /// one column per image) and `heatmaps/<n>_{a,b,diff}.png`.
@@ -115,12 +116,13 @@ public struct DiffSaliencyNode: NodeKind {
         context.metric("images", Double(n))
     }
 
-    /// Per image of `maps` ([N, plane]): negative values to 0, then divided by the maximum (all-zero stays 0).
+    /// Per image of `maps` ([N, plane]): divided by the largest absolute value, negative values to 0 (an all-zero
+    /// map stays 0).
     static func normalised(_ maps: [Float], plane: Int) -> [Float] {
-        var out = maps.map { max($0, 0) }
+        var out = maps
         for start in stride(from: 0, to: out.count, by: plane) {
-            let peak = out[start..<start + plane].max()!
-            if peak > 0 { for i in start..<start + plane { out[i] /= peak } }
+            let peak = out[start..<start + plane].map(abs).max()!
+            for i in start..<start + plane { out[i] = peak > 0 ? max(out[i], 0) / peak : 0 }
         }
         return out
     }
