@@ -13,7 +13,7 @@ public struct ConceptCandidatesNode: NodeKind {
     public static let version = 1
     public static let summary = "Rank facial AU areas by how much positive A−B saliency difference falls in each (per class)."
     public static let params: [ParamSpec] = [
-        .int("figure_images", default: 4, range: 1...32, doc: "Faces per class shown in regions.png."),
+        .int("figure_images", default: 4, range: 1...32, doc: "At most this many faces per class (one row each) in regions.png."),
     ]
     public static let inputs: [PortSpec] = [PortSpec("saliency", doc: "A diff_saliency output (maps and landmarks).")]
     public static let outputs: [OutputSpec] = [OutputSpec("candidates", doc: "ranking.json, ranking.csv, regions.png.")]
@@ -62,11 +62,14 @@ public struct ConceptCandidatesNode: NodeKind {
         try Data((csv.joined(separator: "\n") + "\n").utf8).write(to: out.appendingPathComponent("ranking.csv"))
         context.metric("images", Double(ranking.images))
 
-        let perRow = try context.params.int("figure_images")
+        let limit = try context.params.int("figure_images")
         let channels = saliency.images.shape[1]
+        let shownPerClass = classes.map { name in
+            Array(selected.indices.filter { selected[$0].className == name && selected[$0].landmarks != nil }.prefix(limit))
+        }
+        let perRow = shownPerClass.map(\.count).max()!
         var cells: [RasterImage] = []
-        for name in classes {
-            let shown = selected.indices.filter { selected[$0].className == name && selected[$0].landmarks != nil }.prefix(perRow)
+        for shown in shownPerClass {
             for n in shown {
                 let pixels = Array(saliency.images.data[n * channels * plane..<(n + 1) * channels * plane])
                 let face = RasterImage(width: w, height: h, channels: channels, pixels: pixels.map { min(max($0, 0), 1) })
