@@ -62,6 +62,8 @@ struct TestModelNode: NodeKind {
         .int("size", default: 32, doc: "input size"),
         .int("channels", default: 3, doc: "input channels"),
         .int("favour", default: -1, doc: "class always predicted (-1: none)"),
+        .number("width", default: 0.0625, doc: "width multiplier"),
+        .int("head", default: 16, doc: "hidden dense width"),
         ParamSpec("class_names", .list(.string), default: .list(Emotion.names.map(ParamValue.string)), doc: "classes"),
     ]
     static let inputs: [PortSpec] = []
@@ -73,8 +75,9 @@ struct TestModelNode: NodeKind {
     static func run(_ context: NodeContext) throws {
         let names = (context.params["class_names"]?.listValue ?? []).compactMap(\.stringValue)
         let size = try context.params.int("size"), channels = try context.params.int("channels")
-        let model = try VGG16(configuration: VGG16Configuration(inputSize: size, inputChannels: channels, widthMultiplier: 0.0625,
-                                                                headWidths: [16], classCount: names.count, dropout: 0),
+        let width = try context.params.double("width"), head = try context.params.int("head")
+        let model = try VGG16(configuration: VGG16Configuration(inputSize: size, inputChannels: channels, widthMultiplier: width,
+                                                                headWidths: [head], classCount: names.count, dropout: 0),
                               seed: UInt64(try context.params.int("init")))
         let favour = try context.params.int("favour")
         if favour >= 0 {
@@ -86,7 +89,7 @@ struct TestModelNode: NodeKind {
         try model.saveWeights(to: context.output().appendingPathComponent("weights.safetensors"))
         let json: [String: Any] = [
             "architecture": "vgg16",
-            "configuration": ["input_size": size, "input_channels": channels, "width_multiplier": 0.0625, "head_widths": [16],
+            "configuration": ["input_size": size, "input_channels": channels, "width_multiplier": width, "head_widths": [head],
                               "class_count": names.count, "dropout": 0],
             "frozen_blocks": 0, "class_names": names, "task": "emotions",
             "preprocessing": ["size": size, "channels": channels, "mean": mean.map(Double.init), "std": std.map(Double.init)],

@@ -57,6 +57,7 @@ public struct SVMProbeNode: NodeKind {
         let labels = set.samples.map { $0.label == 1 }
 
         let batchSize = try context.params.int("batch")
+        let started = Date()
         var features: [Float] = []
         var dimension = 0
         for start in stride(from: 0, to: set.samples.count, by: batchSize) {
@@ -71,7 +72,8 @@ public struct SVMProbeNode: NodeKind {
                                  balanceClasses: try context.params.bool("balance"), standardize: try context.params.bool("standardize"))
         let positives = labels.filter { $0 }.count
         context.log("\(concept) on \(layer)\(cropName.map { " (crop \($0))" } ?? ""): \(positives) positive, "
-            + "\(labels.count - positives) negative images, \(dimension) features")
+            + "\(labels.count - positives) negative images, \(dimension) features in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        let probeStarted = Date()
         context.progress(0.5, "\(probe.repeats) × \(probe.folds)-fold linear SVM")
         let result: ProbeResult
         do {
@@ -85,6 +87,7 @@ public struct SVMProbeNode: NodeKind {
         context.metric("mean_f1", report.summary.meanF1)
         context.metric("sd_f1", report.summary.sdF1)
         context.metric("mean_accuracy", report.summary.meanAccuracy)
-        context.log(String(format: "mean F1 %.4f ± %.4f over %d repeats", report.summary.meanF1, report.summary.sdF1, probe.repeats))
+        context.log(String(format: "mean F1 %.4f ± %.4f over %d repeats of %d folds in %.1f s", report.summary.meanF1,
+                           report.summary.sdF1, probe.repeats, probe.folds, Date().timeIntervalSince(probeStarted)))
     }
 }
