@@ -218,6 +218,7 @@ import Testing
         }
         #expect(throws: CoreError.self) { try RelevanceRule.zB(low: [0, 0], high: [1, 1]).validate(inputChannels: 3, layer: "x") }
         #expect(throws: CoreError.self) { try RelevanceRule.zB(low: 1, high: 0).validate(inputChannels: 3, layer: "x") }
+        #expect(throws: CoreError.self) { try RelevanceRule.zB(mean: [0.5], std: [0]).validate(inputChannels: 3, layer: "x") }
         try RelevanceRule.zB(mean: [0.5, 0.4, 0.3], std: [0.25, 0.2, 0.1]).validate(inputChannels: 3, layer: "first conv")
         #expect(RelevanceRule.zB(mean: [0.5], std: [0.25]) == .zB(low: [-2], high: [2]))
     }

@@ -71,6 +71,10 @@ public enum RelevanceRule: Sendable, Equatable, Hashable, CustomStringConvertibl
                     field: "zB bounds of \(layer)", expected: "1 or \(inputChannels) low and high values",
                     found: "\(low.count) low, \(high.count) high")
             }
+            if let bad = (low + high).first(where: { !$0.isFinite }) {
+                throw CoreError.invalidConfiguration(field: "zB bounds of \(layer)", expected: "finite values",
+                                                     found: "\(bad)")
+            }
             if let i = low.indices.first(where: { !(low[$0] <= high[$0]) }) {
                 throw CoreError.invalidConfiguration(field: "zB bounds of \(layer)", expected: "low ≤ high",
                                                      found: "low \(low[i]) > high \(high[i]) at channel \(i)")

@@ -45,16 +45,20 @@ enum RulePropagation {
         var z = pool.take(op.outputCount)
         var g = pool.take(op.inputCount)
         for group in groups {
-            z.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            var filled = false
             for term in group.terms {
                 let b = term.bias == .zero ? nil : bias.map { term.bias.apply($0) }
                 if let a = input(term.input) {
-                    evaluate(op, input: a, weight: mapped(term.weight), bias: b, sign: term.sign, accumulate: true,
+                    evaluate(op, input: a, weight: mapped(term.weight), bias: b, sign: term.sign, accumulate: filled,
                              into: &z, column: &column)
+                    filled = true
                 } else if let b {
+                    if !filled { z.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+                    filled = true
                     addBias(op, b, sign: term.sign, into: &z)
                 }
             }
+            if !filled { z.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
             divide(r, by: &z, stabiliser: group.stabiliser, mask: group.mask, plain: plain)
             for term in group.terms {
                 guard let a = input(term.input) else { continue }
@@ -75,11 +79,23 @@ enum RulePropagation {
         return result
     }
 
-    /// (min, max) of `x` (+∞, −∞ when empty).
+    /// (min, max) of `x` (+∞, −∞ when empty), one contiguous part per core.
     static func range(_ x: [Float]) -> (Float, Float) {
-        var low = Float.infinity, high = -Float.infinity
-        x.withUnsafeBufferPointer { p in for v in p { low = min(low, v); high = max(high, v) } }
-        return (low, high)
+        let parts = Parallel.width
+        var lows = [Float](repeating: .infinity, count: parts), highs = [Float](repeating: -.infinity, count: parts)
+        x.withUnsafeBufferPointer { xp in lows.withUnsafeMutableBufferPointer { lp in highs.withUnsafeMutableBufferPointer { hp in
+            let v = xp.baseAddress, count = xp.count
+            Parallel.forEach(parts) { k in
+                var low = Float.infinity, high = -Float.infinity
+                for i in (count * k / parts)..<(count * (k + 1) / parts) {
+                    low = v![i] < low ? v![i] : low
+                    high = v![i] > high ? v![i] : high
+                }
+                lp[k] = low
+                hp[k] = high
+            }
+        } } }
+        return (lows.min()!, highs.max()!)
     }
 
     private static func map(_ x: [Float], _ f: (Float) -> Float) -> [Float] {
