@@ -133,4 +133,46 @@ import Testing
         let bad = try #require(try unknown.run().results.first { $0.id == "saliency" })
         #expect(bad.status == .failed && (bad.reason ?? "").contains("'joy'"), "\(bad.reason ?? "")")
     }
+
+    @Test func ckPlusEmotionsAndBadModelFilesWork() throws {
+        let yaml = """
+        palimpsest: 1
+        name: ckplus-saliency
+        seed: 1
+        nodes:
+          faces: {kind: test_faces, params: {like: ckplus, size: 48, subjects: 12}}
+          a: {kind: test_model, params: {init: 3}}
+          b: {kind: test_model, params: {init: 4, favour: 7}}
+          saliency: {kind: diff_saliency, inputs: {a: a, b: b, data: faces}}
+        """
+        let p = try ForgettingProject(yaml, extraKinds: Self.kinds)
+        expectSuccess(try p.run())
+        // Oracle: the emotion-coded peak frames, predicted one at a time.
+        let tree = try p.outputDirectory("faces", "dataset").appendingPathComponent("tree")
+        let samples = try CKPlusLoader(root: tree).loadEmotions().samples
+        let pipeline = ImagePipeline(size: 32, channels: 3, normalization: Normalization(mean: TestModelNode.mean, std: TestModelNode.std))
+        let model = try VGG16.load(from: p.outputDirectory("a", "model").appendingPathComponent("weights.safetensors"))
+        let right = try samples.filter { sample in
+            let logits = try model.logits(Tensor(shape: [1, 3, 32, 32], data: pipeline.load(sample).normalized(pipeline.normalization))).data
+            return logits.indices.max { logits[$0] < logits[$1] }! == sample.label && sample.label != 7
+        }
+        let artifact = try SaliencyArtifact.load(from: p.outputDirectory("saliency", "saliency"))
+        #expect(Set(artifact.selection.images.map(\.id)) == Set(right.map(\.key)))
+        #expect(artifact.selection.images.allSatisfy { $0.landmarks?.count == 68 }, "CK+ Landmarks/ reach the selection")
+
+        // A model description that does not fit its weights is reported with the file.
+        let modelJSON = try p.outputDirectory("a", "model").appendingPathComponent("model.json")
+        let text = try String(contentsOf: modelJSON, encoding: .utf8).replacingOccurrences(of: "\"size\":32", with: "\"size\":48")
+        let broken = try ForgettingProject(yaml, extraKinds: Self.kinds)
+        try FileManager.default.createDirectory(at: broken.dir.appendingPathComponent("m"), withIntermediateDirectories: true)
+        try text.write(to: broken.dir.appendingPathComponent("m/model.json"), atomically: true, encoding: .utf8)
+        let input = InputArtifact(instance: "m", kind: "test_model", output: "model", coordinates: [:],
+                                  directory: broken.dir.appendingPathComponent("m"), digest: "", metrics: [:],
+                                  manifest: try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: modelJSON
+                                      .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                                      .appendingPathComponent("manifest.json"))))
+        try FileManager.default.copyItem(at: modelJSON.deletingLastPathComponent().appendingPathComponent("weights.safetensors"),
+                                         to: broken.dir.appendingPathComponent("m/weights.safetensors"))
+        #expect { try ForgettingModel.load(input) } throws: { "\($0)".contains("model.json: preprocessing 48 px") }
+    }
 }
