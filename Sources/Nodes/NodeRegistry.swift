@@ -14,5 +14,8 @@ public enum NodeRegistry {
         KindRef(RetrainHeadNode.self),
         KindRef(EvaluateNode.self),
         KindRef(SignificanceTestNode.self),
+        KindRef(DiffSaliencyNode.self),
+        KindRef(ConceptCandidatesNode.self),
+        KindRef(SVMProbeNode.self),
     ]
 }
