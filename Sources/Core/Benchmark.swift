@@ -1,6 +1,7 @@
 import Foundation
 
-/// Measures this machine: 2-thread sgemm GFLOP/s and VGG16 training/inference speed (`palimpsest bench`).
+/// Measures this machine: 2-thread sgemm GFLOP/s, VGG16 training/inference speed and LRP relevance maps per second
+/// (`palimpsest bench`).
 ///
 /// Each figure is the fastest of several timed repetitions after a warm-up: on a shared machine the fastest
 /// run is the one least disturbed by other processes (sgemm and the networks are treated alike). Effective GFLOP/s count 2 FLOPs per multiply–add of
@@ -41,6 +42,56 @@ public enum Benchmark {
         ]
     }()
 
+    /// One network whose LRP relevance speed is measured.
+    public struct RelevanceSetup: Sendable {
+        /// Name in the report (`scaled64`, `full224`).
+        public var name: String
+        /// The network measured.
+        public var configuration: VGG16Configuration
+        /// Images per relevance pass.
+        public var batch: Int
+        /// The rules.
+        public var composite: Composite
+        /// Timed repetitions after one warm-up.
+        public var repetitions: Int
+
+        /// A relevance setup measured with `repetitions` timed passes.
+        public init(name: String, configuration: VGG16Configuration, batch: Int, composite: Composite = .zDenseZPlusConv,
+                    repetitions: Int) {
+            self.name = name
+            self.configuration = configuration
+            self.batch = batch
+            self.composite = composite
+            self.repetitions = repetitions
+        }
+    }
+
+    /// The study's relevance workloads with its composite (ε dense, z⁺ conv): the CPU-scaled VGG16 (width 0.25,
+    /// 64 px, head 512-512, 8 classes) at batch 16 and full VGG16 at 224 px (1000 classes) at batch 8.
+    public static let standardRelevanceSetups: [RelevanceSetup] = [
+        RelevanceSetup(name: "scaled64", configuration: VGG16Configuration(inputSize: 64, inputChannels: 3, widthMultiplier: 0.25,
+                                                                           headWidths: [512, 512], classCount: 8),
+                       batch: 16, repetitions: 10),
+        RelevanceSetup(name: "full224", configuration: VGG16Configuration(), batch: 8, repetitions: 2),
+    ]
+
+    /// Relevance speed of one setup.
+    public struct RelevanceResult: Sendable, Codable, Equatable {
+        /// The setup's name.
+        public var name: String
+        /// Images per pass.
+        public var batch: Int
+        /// Input relevance maps per second (one map = one image's relevance for one class, all blocks included).
+        public var mapsPerSecond: Double
+        /// Effective GFLOP/s, counting 3 forward passes per map (the recorded forward pass, then per conv and dense
+        /// layer one forward and one transposed GEMM of the rule; exact for z⁺ and ε on non-negative inputs).
+        public var gflops: Double
+
+        enum CodingKeys: String, CodingKey {
+            case name, batch, mapsPerSecond = "maps_per_s", gflops
+        }
+    }
+
     /// Figures of one configuration.
     public struct ConfigResult: Sendable, Codable, Equatable {
         /// The setup's name.
@@ -78,14 +129,18 @@ public enum Benchmark {
         public var kernels: String
         /// 1-minute load average before the run (other processes competing for the cores).
         public var loadAverage: Double?
+        /// LRP relevance speed per relevance setup, in order.
+        public var relevance: [RelevanceResult] = []
 
         enum CodingKeys: String, CodingKey {
-            case sgemmGFLOPS = "sgemm_gflops", configs, threads, kernels, loadAverage = "load_average"
+            case sgemmGFLOPS = "sgemm_gflops", configs, threads, kernels, loadAverage = "load_average", relevance
         }
     }
 
-    /// Runs sgemm and the standard setups on all cores; `progress` receives one line per finished measurement.
-    public static func run(setups: [Setup] = standardSetups, progress: ((String) -> Void)? = nil) throws -> Report {
+    /// Runs sgemm, the standard setups and the relevance setups on all cores; `progress` receives one line per
+    /// finished measurement.
+    public static func run(setups: [Setup] = standardSetups, relevanceSetups: [RelevanceSetup] = standardRelevanceSetups,
+                           progress: ((String) -> Void)? = nil) throws -> Report {
         BLAS.setThreads(Parallel.width)
         let load = loadAverage()
         let sgemm = measureSGEMM(size: 4096, repetitions: 3)
@@ -97,7 +152,35 @@ public enum Benchmark {
                              r.name, r.trainImagesPerSecond, r.trainGFLOPS, r.inferImagesPerSecond, r.inferGFLOPS))
             configs.append(r)
         }
-        return Report(sgemmGFLOPS: sgemm, configs: configs, threads: BLAS.threads, kernels: BLAS.coreName, loadAverage: load)
+        var relevance: [RelevanceResult] = []
+        for setup in relevanceSetups {
+            let r = try measureRelevance(setup)
+            progress?(String(format: "%@ LRP relevance (%@): %.2f maps/s (%.1f GFLOP/s), batch %d",
+                             r.name, setup.composite.description, r.mapsPerSecond, r.gflops, r.batch))
+            relevance.append(r)
+        }
+        return Report(sgemmGFLOPS: sgemm, configs: configs, threads: BLAS.threads, kernels: BLAS.coreName,
+                      loadAverage: load, relevance: relevance)
+    }
+
+    /// Relevance maps per second of one setup on deterministic pseudo-images in [0, 1).
+    public static func measureRelevance(_ setup: RelevanceSetup) throws -> RelevanceResult {
+        let model = try VGG16(configuration: setup.configuration, seed: 1)
+        let c = setup.configuration, n = setup.batch
+        let input = Tensor(shape: [n, c.inputChannels, c.inputSize, c.inputSize],
+                           data: (0..<(n * c.inputChannels * c.inputSize * c.inputSize)).map { Float($0 % 251) / 251 })
+        let classes = (0..<n).map { $0 % c.classCount }
+        var times: [Double] = []
+        for _ in 0...setup.repetitions {
+            var failure: Error?
+            times.append(seconds {
+                do { _ = try model.relevance(input: input, classes: classes, composite: setup.composite) } catch { failure = error }
+            })
+            if let failure { throw failure }
+        }
+        let best = times.dropFirst().min()!
+        return RelevanceResult(name: setup.name, batch: n, mapsPerSecond: Double(n) / best,
+                               gflops: 3 * Double(n) * c.forwardFLOPs / best / 1e9)
     }
 
     /// GFLOP/s of C ← A·B for size×size matrices (fastest of `repetitions` after one warm-up).

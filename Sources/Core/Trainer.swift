@@ -93,6 +93,9 @@ public final class Trainer {
     public var onEpoch: ((EpochReport) throws -> TrainingDecision)?
     /// Called after every epoch with the state to store for resuming.
     public var onSnapshot: ((TrainingSnapshot) throws -> Void)?
+    /// The batches hold block-5 features NCHW [n, C5, s, s] instead of images, and only the head trains
+    /// (`VGG16.computeHeadGradients`); needs every conv block frozen.
+    public var inputsAreFeatures = false
 
     /// A trainer starting at epoch 1; throws for epochs < 0 or batch size < 1.
     public init(model: VGG16, options: TrainingOptions) throws {
@@ -148,8 +151,9 @@ public final class Trainer {
             for b in 0..<batchCount {
                 let indices = Array(order[(b * options.batchSize)..<min(data.count, (b + 1) * options.batchSize)])
                 let batch = try data.batch(indices: indices, seed: rng.next())
-                let result = try model.computeGradients(input: batch.input, labels: batch.labels, loss: options.loss,
-                                                        training: true, rng: &rng)
+                let result = inputsAreFeatures
+                    ? try model.computeHeadGradients(features: batch.input, labels: batch.labels, loss: options.loss, training: true, rng: &rng)
+                    : try model.computeGradients(input: batch.input, labels: batch.labels, loss: options.loss, training: true, rng: &rng)
                 guard result.value.isFinite else { throw CoreError.nonFiniteLoss(epoch: epoch, batch: b + 1, value: result.value) }
                 optimizer.step(model)
                 lossSum += result.value * Double(indices.count)
@@ -162,7 +166,8 @@ public final class Trainer {
             var report = EpochReport(epoch: epoch, loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen),
                                      imagesPerSecond: Double(seen) / max(Date().timeIntervalSince(start), 1e-9))
             if let validation {
-                let v = try Self.evaluate(model, on: validation, loss: options.loss, batchSize: options.batchSize)
+                let v = try Self.evaluate(model, on: validation, loss: options.loss, batchSize: options.batchSize,
+                                          inputsAreFeatures: inputsAreFeatures)
                 report.validationLoss = v.loss
                 report.validationAccuracy = v.accuracy
             }
@@ -174,15 +179,17 @@ public final class Trainer {
         return reports
     }
 
-    /// Mean loss and accuracy of `model` on every sample of `data`, in order, dropout off.
-    public static func evaluate(_ model: VGG16, on data: BatchSource, loss: Loss, batchSize: Int) throws -> (loss: Double, accuracy: Double) {
+    /// Mean loss and accuracy of `model` on every sample of `data` (images, or block-5 features when
+    /// `inputsAreFeatures`), in order, dropout off.
+    public static func evaluate(_ model: VGG16, on data: BatchSource, loss: Loss, batchSize: Int,
+                                inputsAreFeatures: Bool = false) throws -> (loss: Double, accuracy: Double) {
         guard data.count > 0 else { return (0, 0) }
         var lossSum = 0.0, correct = 0
         var start = 0
         while start < data.count {
             let indices = Array(start..<min(data.count, start + batchSize))
             let batch = try data.batch(indices: indices, seed: 0)
-            let z = try model.logits(batch.input)
+            let z = inputsAreFeatures ? try model.headLogits(features: batch.input) : try model.logits(batch.input)
             try model.checkTargets(labels: batch.labels, batch: indices.count, loss: loss)
             let e = loss.evaluate(logits: z.data, labels: batch.labels, classes: model.configuration.classCount)
             lossSum += e.value * Double(indices.count)

@@ -32,19 +32,24 @@ extension VGG16 {
         try loadWeights(SafetensorsFile(contentsOf: url))
     }
 
-    /// Loads every parameter from a parsed file (see `loadWeights(from:)`).
-    public func loadWeights(_ file: SafetensorsFile) throws {
+    /// Loads the conv blocks' parameters only (e.g. ImageNet weights under a new head), same checks as `loadWeights`.
+    public func loadConvWeights(from url: URL) throws {
+        try loadWeights(SafetensorsFile(contentsOf: url), only: { $0.hasPrefix("block") })
+    }
+
+    /// Loads every parameter (or those whose dotted key passes `only`) from a parsed file (see `loadWeights(from:)`).
+    public func loadWeights(_ file: SafetensorsFile, only: (String) -> Bool = { _ in true }) throws {
         let names = file.entries["features.0.weight"] != nil ? torchvisionNames : [:]
-        var values: [[Float]] = []
-        for p in parameters {
+        var values: [(Int, [Float])] = []
+        for (i, p) in parameters.enumerated() where only(p.key) {
             let name = names[p.key] ?? p.key
             guard let entry = file.entries[name] else { throw CoreError.missingTensor(tensor: name, file: file.source) }
             guard entry.shape == p.shape else {
                 throw CoreError.shapeMismatch(tensor: name, expected: p.shape, found: entry.shape, file: file.source)
             }
-            values.append(try file.tensor(name).data)
+            values.append((i, try file.tensor(name).data))
         }
-        for (i, v) in values.enumerated() { update(parameter: i) { $0 = v } }
+        for (i, v) in values { update(parameter: i) { $0 = v } }
     }
 
     /// A model rebuilt from a file written by `saveWeights`: configuration and frozen blocks from its metadata.

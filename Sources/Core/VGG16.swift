@@ -26,9 +26,9 @@ public final class VGG16 {
     /// Gradients by parameter index; empty for parameters the last backward pass did not touch.
     var gradients: [[Float]]
     /// The reusable im2col buffer.
-    private var column: [Float] = []
-    /// Activation and gradient buffers reused across passes.
-    private var pool = BufferPool()
+    var column: [Float] = []
+    /// Activation and gradient buffers reused across passes (and by the relevance pass).
+    var pool = BufferPool()
     private var indexByKey: [String: Int]
 
     /// A freshly initialised network: Glorot-uniform weights and zero biases drawn from `seed`.
@@ -290,11 +290,20 @@ public final class VGG16 {
                  rng: inout RandomGenerator) -> Trace {
         let x0 = Layout.cnhwFromNCHW(input.data, batch: n, channels: configuration.inputChannels,
                                      plane: configuration.inputSize * configuration.inputSize)
-        var trace = Trace(batch: n, input: record ? x0 : [], outputs: [])
+        return forward(x0, batch: n, training: training, record: record, from: 0, upTo: last, rng: &rng)
+    }
+
+    /// Runs layers first...last on `x0`, the input of layer `first` in the layer's own layout (CNHW for conv and
+    /// pool layers, NCHW rows for dense layers). Outputs of the skipped layers are empty, except that a recorded
+    /// trace keeps `x0` as the output of layer first−1 (what a backward pass reads as the first layer's input).
+    func forward(_ x0: [Float], batch n: Int, training: Bool, record: Bool, from first: Int, upTo last: Int,
+                 rng: inout RandomGenerator) -> Trace {
+        var trace = Trace(batch: n, input: record && first == 0 ? x0 : [], outputs: Array(repeating: [], count: first))
+        if record && first > 0 { trace.outputs[first - 1] = x0 }
         var col = takeColumn()
         defer { column = col }
         var x = x0
-        for li in 0...last {
+        for li in first...last {
             var y: [Float]
             switch layers[li] {
             case .conv(let c):
@@ -445,7 +454,7 @@ public final class VGG16 {
         return pool.take(parameters[i].value.count)
     }
 
-    private func takeColumn() -> [Float] {
+    func takeColumn() -> [Float] {
         var col: [Float] = []
         swap(&col, &column)
         return col

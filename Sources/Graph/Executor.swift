@@ -88,13 +88,11 @@ public final class Executor: @unchecked Sendable {
 
         let ordered = experiment.instances.indices.compactMap { results[$0] }
         if options.writeLockFile, let lockURL {
-            var lock = LockFile(experiment: experiment.name)
-            let ids = Set(experiment.instances.map(\.id))
-            for (id, entry) in previousLock?.instances ?? [:] where ids.contains(id) { lock.instances[id] = entry }
+            var manifests: [String: Manifest] = [:]
             for (i, state) in states.enumerated() {
-                if case .done(let manifest, _) = state { lock.instances[experiment.instances[i].id] = LockFile.entry(manifest) }
+                if case .done(let manifest, _) = state { manifests[experiment.instances[i].id] = manifest }
             }
-            try lock.write(to: lockURL)
+            try LockFile.update(lockURL, experiment: experiment, previous: previousLock, manifests: manifests)
         }
         return RunSummary(results: ordered)
     }

@@ -20,6 +20,8 @@ public struct Experiment: Sendable {
     public let nodeKinds: [String: KindRef]
     /// Nodes each node reads from (node level, for `dag`).
     public let nodeDependencies: [String: [String]]
+    /// What each node asks a batch scheduler for (node, kind and file defaults merged); not part of keys.
+    public let nodeResources: [String: Resources]
     /// All instances in a topological order (upstream before downstream, file order otherwise).
     public let instances: [Instance]
 
@@ -66,7 +68,8 @@ public struct Experiment: Sendable {
             throw GraphError.invalid(builder.diagnostics.sorted { ($0.location.file, $0.location.line, $0.location.column) < ($1.location.file, $1.location.line, $1.location.column) })
         }
         return Experiment(file: file, directory: directory, name: result.name, seed: result.seed, nodeIDs: result.nodeIDs,
-                          nodeKinds: result.nodeKinds, nodeDependencies: result.nodeDependencies, instances: result.instances)
+                          nodeKinds: result.nodeKinds, nodeDependencies: result.nodeDependencies,
+                          nodeResources: result.nodeResources, instances: result.instances)
     }
 
     /// Node ids, ports, outputs and axes are snake_case-ish: letters, digits, `_` and `-`, starting with a letter.

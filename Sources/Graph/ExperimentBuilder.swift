@@ -10,6 +10,7 @@ struct ExperimentBuilder {
         let nodeIDs: [String]
         let nodeKinds: [String: KindRef]
         let nodeDependencies: [String: [String]]
+        let nodeResources: [String: Resources]
         let instances: [Instance]
     }
 
@@ -23,10 +24,11 @@ struct ExperimentBuilder {
         var combos: [[String: ParamValue]]
         var inputs: [(port: String, gather: Bool, refs: [InputReference])]
         var seed: UInt64?
+        var resources = Resources()
     }
 
-    static let topLevelKeys = ["palimpsest", "name", "seed", "nodes"]
-    static let nodeKeys = ["kind", "params", "inputs", "matrix", "seed"]
+    static let topLevelKeys = ["palimpsest", "name", "seed", "resources", "nodes"]
+    static let nodeKeys = ["kind", "params", "inputs", "matrix", "seed", "resources"]
 
     let label: String
     let kinds: [String: KindRef]
@@ -74,6 +76,7 @@ struct ExperimentBuilder {
             if case .scalar(.string(let s), _) = n { name = s } else { error(n.location, "name: expected a string, found \(n.shape)") }
         }
         let seed = root.child("seed").flatMap { seedValue($0, path: "seed") } ?? 0
+        let (defaultResources, kindResources) = resourceDefaults(root.child("resources"))
 
         guard case .mapping(let nodePairs, _)? = root.child("nodes") else {
             if let n = root.child("nodes") { error(n.location, "nodes: expected a mapping of node id to node, found \(n.shape)") }
@@ -98,9 +101,14 @@ struct ExperimentBuilder {
         diagnostics += checker.diagnostics
         guard diagnostics.isEmpty else { return nil }
         var kindsByNode: [String: KindRef] = [:]
-        for d in drafts { kindsByNode[d.id] = d.kind }
+        var resourcesByNode: [String: Resources] = [:]
+        for d in drafts {
+            kindsByNode[d.id] = d.kind
+            let kindDefaults = d.kind.flatMap { kindResources[$0.name] } ?? Resources()
+            resourcesByNode[d.id] = d.resources.over(kindDefaults.over(defaultResources))
+        }
         return Result(name: name, seed: seed, nodeIDs: ids, nodeKinds: kindsByNode,
-                      nodeDependencies: dependencies, instances: instances)
+                      nodeDependencies: dependencies, nodeResources: resourcesByNode, instances: instances)
     }
 
     private mutating func seedValue(_ node: SpecNode, path: String) -> UInt64? {
@@ -109,6 +117,43 @@ struct ExperimentBuilder {
             return nil
         }
         return UInt64(i)
+    }
+
+    // MARK: Scheduler resources
+
+    /// Reads a `resources:` mapping of fields (`cpus`, `mem`, `time`, `partition`, `gres`).
+    private mutating func resources(_ node: SpecNode, path: String, allowingKinds: Bool = false) -> Resources {
+        var result = Resources()
+        guard case .mapping(let pairs, _) = node else {
+            error(node.location, "\(path): expected a mapping of \(Resources.fields.joined(separator: ", ")), found \(node.shape)")
+            return result
+        }
+        for pair in pairs where !(allowingKinds && kinds[pair.key] != nil) {
+            guard case .scalar(let value, let location) = pair.value else {
+                error(pair.value.location, "\(path).\(pair.key): expected a scalar, found \(pair.value.shape)")
+                continue
+            }
+            if let problem = Resources.problem(field: pair.key, value: value) {
+                let hint = Resources.fields.contains(pair.key) ? "" : Suggestion.hint(for: pair.key, among: Resources.fields + (allowingKinds ? Array(kinds.keys) : []))
+                error(Resources.fields.contains(pair.key) ? location : pair.keyLocation, "\(path).\(pair.key): \(problem)\(hint)")
+            } else {
+                result.set(pair.key, value)
+            }
+        }
+        return result
+    }
+
+    /// The top-level `resources:`: defaults for every node, and per kind under the kind's name.
+    private mutating func resourceDefaults(_ node: SpecNode?) -> (Resources, [String: Resources]) {
+        guard let node else { return (Resources(), [:]) }
+        let all = resources(node, path: "resources", allowingKinds: true)
+        var perKind: [String: Resources] = [:]
+        if case .mapping(let pairs, _) = node {
+            for pair in pairs where kinds[pair.key] != nil {
+                perKind[pair.key] = resources(pair.value, path: "resources.\(pair.key)")
+            }
+        }
+        return (all, perKind)
     }
 
     // MARK: One node
@@ -135,6 +180,7 @@ struct ExperimentBuilder {
         }
         var draft = Draft(id: id, location: keyLocation, kind: kind, params: [:], ownAxes: [], combos: [[:]], inputs: [], seed: nil)
         if let s = node.child("seed") { draft.seed = seedValue(s, path: "\(id).seed") }
+        if let r = node.child("resources") { draft.resources = resources(r, path: "node '\(id)': resources") }
         draft.inputs = inputs(node.child("inputs"), node: id, kind: kind, at: location)
         guard let kind else { return draft }
         let specs = kind.type.params

@@ -73,6 +73,16 @@ public struct LockFile: Codable, Sendable {
         try FileSystem.writeAtomically(data + Data("\n".utf8), to: url)
     }
 
+    /// Writes the lock file of `experiment` after a run: the entries of `manifests` (by instance id) over the
+    /// previous lock's entries for instances that still exist.
+    static func update(_ url: URL, experiment: Experiment, previous: LockFile?, manifests: [String: Manifest]) throws(GraphError) {
+        var lock = LockFile(experiment: experiment.name)
+        let ids = Set(experiment.instances.map(\.id))
+        for (id, entry) in previous?.instances ?? [:] where ids.contains(id) { lock.instances[id] = entry }
+        for (id, manifest) in manifests { lock.instances[id] = entry(manifest) }
+        try lock.write(to: url)
+    }
+
     static func entry(_ manifest: Manifest) -> Entry {
         Entry(key: manifest.key, components: manifest.components, provenance: manifest.provenance,
               outputs: manifest.outputs.mapValues(\.digest), metrics: manifest.metrics)

@@ -29,6 +29,10 @@ public enum RunEvent: Sendable {
     /// A cache entry did not verify and will be recomputed.
     case corrupt(instance: String, key: String, reason: String)
     case progress(instance: String, update: ProgressUpdate, elapsed: Double)
+    /// Submitted to a batch scheduler as job `job`, with the reason it runs.
+    case submitted(instance: String, job: String, reason: String)
+    /// The scheduler put a started job back in its queue (node failure, preemption); it resumes from its snapshot.
+    case requeued(instance: String, job: String)
 }
 
 /// Receives run events; called from worker threads, so implementations synchronise themselves.
@@ -60,6 +64,8 @@ public final class ConsolePrinter: RunObserver, @unchecked Sendable {
             line("✗ \(id): FAILED: \(reason)")
             if !tail.isEmpty { line("  last log lines of \(id):\n" + tail.map { "  | " + $0 }.joined(separator: "\n")) }
         case .skipped(let id, let reason): line("- \(id): skipped (\(reason))")
+        case .submitted(let id, let job, let reason): line("⇡ \(id): submitted as Slurm job \(job) (\(reason))")
+        case .requeued(let id, let job): line("↻ \(id): Slurm requeued job \(job); it resumes from its last snapshot")
         case .waiting(let id): line("… \(id): waiting for another run that is building it")
         case .corrupt(let id, let key, let reason): line("! \(id): cache entry \(key.prefix(12)) is corrupt (\(reason)); recomputing")
         case .progress(let id, let update, let elapsed):

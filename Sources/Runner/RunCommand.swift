@@ -68,8 +68,32 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print one JSON object per instance (id, key, status, seconds, reason) instead of a summary.")
     var json = false
 
+    @Flag(help: "Do not write FILE.lock (each Slurm job runs this way; the submitting run writes it).")
+    var noLockFile = false
+
+    @Option(help: ArgumentHelp("Where instances run: local (this machine) or slurm (one sbatch job per stale instance; the cache must be on a filesystem every node sees).", valueName: "local|slurm"))
+    var executor: ExecutorChoice = .local
+
+    @Flag(help: "With --executor slurm: return right after submitting; `palimpsest status` shows the jobs.")
+    var detach = false
+
+    @Option(name: .customLong("sbatch"), help: ArgumentHelp("With --executor slurm: an extra sbatch option for every job, e.g. --sbatch=--account=lab (repeatable).", valueName: "option"))
+    var sbatchArguments: [String] = []
+
+    @Option(help: ArgumentHelp("With --executor slurm: seconds between squeue polls while waiting.", valueName: "seconds"))
+    var poll: Double = 1
+
+    enum ExecutorChoice: String, ExpressibleByArgument, CaseIterable {
+        case local, slurm
+    }
+
     func validate() throws {
         guard jobs >= 1 else { throw usageError("--jobs must be at least 1") }
+        guard poll > 0 else { throw usageError("--poll must be positive") }
+        if executor == .local, detach || !sbatchArguments.isEmpty {
+            throw usageError("--detach and --sbatch need --executor slurm")
+        }
+        if executor == .slurm, dryRun { throw usageError("--dry-run plans without any executor; drop --executor slurm") }
     }
 
     func run() throws {
@@ -81,8 +105,22 @@ struct RunCommand: ParsableCommand {
                 return
             }
             let observer = ConsolePrinter()
-            let summary = try Executor(experiment: experiment, store: store, observer: observer)
-                .run(RunOptions(jobs: jobs, keepGoing: keepGoing, only: only, force: force, writeLockFile: options.overrides.isEmpty))
+            let runOptions = RunOptions(jobs: jobs, keepGoing: keepGoing, only: only, force: force,
+                                        writeLockFile: options.overrides.isEmpty && !noLockFile)
+            let summary: RunSummary
+            switch executor {
+            case .local:
+                summary = try Executor(experiment: experiment, store: store, observer: observer).run(runOptions)
+            case .slurm:
+                guard SlurmClient.isAvailable else { throw GraphError.usage("--executor slurm: sbatch is not on PATH (is this a Slurm login node?)") }
+                let slurm = SlurmOptions(executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
+                                         overrides: options.overrides, sbatchArguments: sbatchArguments, detach: detach, pollInterval: poll)
+                summary = try SlurmExecutor(experiment: experiment, store: store, observer: observer).run(runOptions, slurm: slurm)
+                if detach && !json {
+                    print("\(experiment.name): submitted; follow with `palimpsest status \(options.file)`")
+                    return
+                }
+            }
             if json {
                 try printJSON(summary.results)
             } else {

@@ -20,16 +20,17 @@ struct StatusCommand: ParsableCommand {
             let lock = try LockFile.read(LockFile.url(for: options.fileURL))
             let plan = Planner.plan(experiment, store: store, lock: lock)
             try store.memo.save()
+            let jobs = try SlurmJobStatus.of(plan, store: store, experimentFile: options.fileURL)
             if json {
-                return try printJSON(plan)
+                return try printJSON(plan.map { StatusLine(entry: $0, slurm: jobs[$0.id]) })
             }
             for entry in plan {
+                let job = jobs[entry.id].map { " [\($0.summary)]" } ?? ""
                 switch entry.state {
                 case .upToDate:
                     let notes = entry.lockNotes.isEmpty ? "" : " — differs from \(options.file).lock: " + entry.lockNotes.joined(separator: "; ")
                     print("up to date  \(entry.id)\(notes)")
-                case .stale: print("stale       \(entry.id): \(entry.reasons.joined(separator: "; "))")
-                case .waiting: print("stale       \(entry.id): \(entry.reasons.joined(separator: "; "))")
+                case .stale, .waiting: print("stale       \(entry.id): \(entry.reasons.joined(separator: "; "))\(job)")
                 case .broken: print("error       \(entry.id): \(entry.reasons.joined(separator: "; "))")
                 }
             }
@@ -37,4 +38,18 @@ struct StatusCommand: ParsableCommand {
             print("\(experiment.name): \(fresh) of \(plan.count) instances up to date" + (lock == nil ? " (no lock file yet)" : ""))
         }
     }
+}
+
+/// One instance in `status --json`: the plan entry and, when a Slurm job was submitted for it, that job.
+private struct StatusLine: Encodable {
+    let entry: PlanEntry
+    let slurm: SlurmJobStatus?
+
+    func encode(to encoder: Encoder) throws {
+        try entry.encode(to: encoder)
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encodeIfPresent(slurm, forKey: .slurm)
+    }
+
+    private enum Key: String, CodingKey { case slurm }
 }

@@ -54,7 +54,8 @@ public struct AffectNetLoader: Sendable {
 
         func sample(_ row: AffectNetRow) -> FaceSample {
             FaceSample(image: images.appendingPathComponent(row.path), crop: row.faceBox, label: row.expression,
-                       group: "", key: "Manually_Annotated_Images/" + row.path)
+                       group: "", key: "Manually_Annotated_Images/" + row.path,
+                       landmarks: row.landmarks.isEmpty ? nil : row.landmarks)
         }
         var byClass = [[FaceSample]](repeating: [], count: 8)
         for row in training where row.expression < 8 { byClass[row.expression].append(sample(row)) }

@@ -113,7 +113,8 @@ public struct CKPlusLoader: Sendable {
                 crop = region.cropBox(landmarks)
             }
             samples.append(FaceSample(image: s.peak, crop: crop, label: s.facs[unit] != nil ? 1 : 0, group: s.subject,
-                                      key: "cohn-kanade-images/\(s.subject)/\(s.sequence)/\(s.peak.lastPathComponent)"))
+                                      key: "cohn-kanade-images/\(s.subject)/\(s.sequence)/\(s.peak.lastPathComponent)",
+                                      landmarks: s.landmarks))
         }
         try problems.check(dataset: "CK+", root: root)
         return FaceDataset(name: "ckplus/AU\(unit)", classNames: ["AU\(unit) absent", "AU\(unit) present"], samples: samples)
@@ -124,7 +125,8 @@ public struct CKPlusLoader: Sendable {
         let samples = try sequences().compactMap { s -> FaceSample? in
             guard let code = s.emotion, let emotion = Emotion(ckPlusCode: code) else { return nil }
             return FaceSample(image: s.peak, crop: nil, label: emotion.rawValue, group: s.subject,
-                              key: "cohn-kanade-images/\(s.subject)/\(s.sequence)/\(s.peak.lastPathComponent)")
+                              key: "cohn-kanade-images/\(s.subject)/\(s.sequence)/\(s.peak.lastPathComponent)",
+                              landmarks: s.landmarks)
         }
         return FaceDataset(name: "ckplus/emotions", classNames: Emotion.names, samples: samples)
     }

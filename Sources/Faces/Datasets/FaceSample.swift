@@ -12,13 +12,18 @@ public struct FaceSample: Equatable, Hashable, Sendable {
     public var group: String
     /// The image path relative to the dataset root: a stable identity for predictions and caches.
     public var key: String
+    /// The 68 iBUG landmarks in the source image's pixel coordinates (x right, y down, origin at the top-left
+    /// corner of the top-left pixel), when the dataset has them (AffectNet's list, CK+'s Landmarks/, SynthFACS).
+    public var landmarks: [SIMD2<Float>]?
 
-    public init(image: URL, crop: CropBox?, label: Int, group: String, key: String) {
+    public init(image: URL, crop: CropBox?, label: Int, group: String, key: String, landmarks: [SIMD2<Float>]? = nil) {
+        precondition(landmarks.map { $0.count == 68 } ?? true, "iBUG landmarks have 68 points")
         self.image = image
         self.crop = crop
         self.label = label
         self.group = group
         self.key = key
+        self.landmarks = landmarks
     }
 }
 

@@ -1,0 +1,155 @@
+import Core
+import Faces
+import Foundation
+import Graph
+
+/// `diff_saliency`: LRP maps of two models on the test images model A classifies correctly and model B wrongly,
+/// for the true class, and their difference (the study's Fig. 5).
+///
+/// Per image, the input relevance (composite `rule`, relevance starting at the true class's logit) is summed
+/// over channels and divided by its largest absolute value, and negative relevance (evidence against the
+/// class) is clipped to 0: 1 = the image's strongest relevance, 0.5 = half of it. A model that sees only
+/// evidence against the true class gets an all-zero map. The difference is `0.5 + (a − b) / 2` in [0, 1] (0.5 = no
+/// difference, 1 = relevant for A only). Output (CONTRACTS §7): `selection.json`, `maps.safetensors`
+/// (a, b, diff [N, H, W] and the inputs `images` [N, C, H, W]), `grid_<class>.png` (rows input | A | B | A−B,
+/// one column per image) and `heatmaps/<n>_{a,b,diff}.png`.
+public struct DiffSaliencyNode: NodeKind {
+    public static let kind = "diff_saliency"
+    public static let version = 1
+    public static let summary = "LRP relevance of models A and B on images A gets right and B wrong; maps, difference, figures."
+    public static let params: [ParamSpec] = [
+        ParamSpec("classes", .list(.string), default: .list([]), doc: "Class names to explain (any case); empty: every class."),
+        .int("per_class", default: 8, range: 1...10_000, doc: "At most this many images per class, spread evenly over the candidates."),
+        .string("rule", default: "z_dense_zplus_conv", allowed: Composite.presetNames,
+                doc: "LRP composite: z_dense_zplus_conv (z-rule dense, z⁺ conv), epsilon_plus_flat, epsilon_gamma_box."),
+        .int("batch", default: 16, range: 1...1024, doc: "Images per forward/relevance pass."),
+    ]
+    public static let inputs: [PortSpec] = [
+        PortSpec("a", doc: "Model A (expected to be right), a model output."),
+        PortSpec("b", doc: "Model B (expected to be wrong), a model output with the same classes."),
+        PortSpec("data", doc: "The dataset whose test split is explained (affectnet or ckplus format)."),
+    ]
+    public static let outputs: [OutputSpec] = [OutputSpec("saliency", doc: "selection.json, maps.safetensors, grid_<class>.png, heatmaps/.")]
+    public static let usesSeed = false
+
+    public static func run(_ context: NodeContext) throws {
+        let inputA = try context.input("a"), inputB = try context.input("b")
+        let a = try ForgettingModel.load(inputA), b = try ForgettingModel.load(inputB)
+        guard a.classNames == b.classNames else {
+            throw NodeFailure("models \(inputA.instance) and \(inputB.instance) have different classes: \(a.classNames) vs \(b.classNames)")
+        }
+        guard a.pipeline == b.pipeline else {
+            throw NodeFailure("models \(inputA.instance) and \(inputB.instance) take different inputs: \(a.pipeline) vs \(b.pipeline)")
+        }
+        let ruleName = try context.params.string("rule")
+        let p = a.pipeline.normalization
+        let channels = a.pipeline.channels
+        let low = (0..<channels).map { c in (0 - (p.mean.count == 1 ? p.mean[0] : p.mean[c])) / (p.std.count == 1 ? p.std[0] : p.std[c]) }
+        let high = (0..<channels).map { c in (1 - (p.mean.count == 1 ? p.mean[0] : p.mean[c])) / (p.std.count == 1 ? p.std[0] : p.std[c]) }
+        let composite = try Composite.named(ruleName, low: low, high: high)
+
+        let data = try ForgettingDataset.load(try context.input("data"))
+        let test = try data.testSet()
+        // Class names match case-insensitively ("contempt" in the experiment file, "Contempt" in the data).
+        func index(of name: String, in names: [String]) -> Int? { names.firstIndex { $0.lowercased() == name.lowercased() } }
+        let requested = (context.params["classes"]?.listValue ?? []).compactMap(\.stringValue)
+        var classes: [String] = []
+        for name in requested.isEmpty ? a.classNames : requested {
+            guard let c = index(of: name, in: a.classNames), index(of: name, in: test.classNames) != nil else {
+                throw NodeFailure("class '\(name)' is not a class of both the models \(a.classNames) and the dataset \(test.classNames)")
+            }
+            classes.append(a.classNames[c])
+        }
+        // Labels in the models' class order; only images of the chosen classes are predicted.
+        let datasetToModel = test.classNames.map { index(of: $0, in: a.classNames) }
+        let samples = test.samples.filter { datasetToModel[$0.label].map { classes.contains(a.classNames[$0]) } ?? false }
+        let labels = samples.map { datasetToModel[$0.label]! }
+        let modelIndex = Dictionary(a.classNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        let batchSize = try context.params.int("batch")
+        context.progress(0, "predicting \(samples.count) images with A and B")
+        let predictedA = try a.predictions(samples, batchSize: batchSize)
+        let predictedB = try b.predictions(samples, batchSize: batchSize)
+        let chosen = SaliencySelection.pick(labels: labels, predictedA: predictedA, predictedB: predictedB,
+                                            classes: classes.map { modelIndex[$0]! }, cap: try context.params.int("per_class"))
+        for name in classes {
+            let c = modelIndex[name]!
+            let total = labels.filter { $0 == c }.count
+            let candidates = labels.indices.filter { labels[$0] == c && predictedA[$0] == c && predictedB[$0] != c }.count
+            context.log("\(name): \(candidates) of \(total) test images right by A and wrong by B; \(chosen.filter { labels[$0] == c }.count) explained")
+        }
+        guard !chosen.isEmpty else {
+            throw NodeFailure("no test image of \(classes.joined(separator: ", ")) is classified correctly by \(inputA.instance) "
+                + "and wrongly by \(inputB.instance) (\(samples.count) images checked)")
+        }
+
+        let h = a.pipeline.height, w = a.pipeline.width, plane = h * w
+        var mapsA: [Float] = [], mapsB: [Float] = [], inputs: [RasterImage] = []
+        for start in stride(from: 0, to: chosen.count, by: batchSize) {
+            let indices = chosen[start..<min(start + batchSize, chosen.count)]
+            let (input, images) = try a.batch(ArraySlice(indices.map { samples[$0] }))
+            let targets = indices.map { labels[$0] }
+            mapsA += normalised(try a.model.relevance(input: input, classes: targets, composite: composite).summedOverChannels().data, plane: plane)
+            mapsB += normalised(try b.model.relevance(input: input, classes: targets, composite: composite).summedOverChannels().data, plane: plane)
+            inputs += images
+            context.progress(Double(start + indices.count) / Double(chosen.count), "relevance \(start + indices.count)/\(chosen.count)")
+        }
+        let diff = zip(mapsA, mapsB).map { 0.5 + ($0 - $1) / 2 }
+
+        var selected: [SaliencyArtifact.Selected] = []
+        for index in chosen {
+            let sample = samples[index]
+            var landmarks: [SIMD2<Float>]?
+            if sample.landmarks != nil {
+                let source = try ImageFile.read(sample.image)
+                landmarks = sample.inputLandmarks(sourceWidth: source.width, sourceHeight: source.height, width: w, height: h)
+            }
+            selected.append(.init(id: sample.key, className: a.classNames[labels[index]], landmarks: landmarks))
+        }
+        let n = chosen.count
+        let artifact = SaliencyArtifact(
+            selection: .init(rule: ruleName, a: inputA.instance, b: inputB.instance, classes: classes, images: selected),
+            a: Tensor(shape: [n, h, w], data: mapsA), b: Tensor(shape: [n, h, w], data: mapsB), diff: Tensor(shape: [n, h, w], data: diff),
+            images: Tensor(shape: [n, channels, h, w], data: inputs.flatMap(\.pixels)))
+        let out = context.output()
+        try artifact.write(to: out)
+        try writeFigures(artifact, inputs: inputs, to: out)
+        context.metric("images", Double(n))
+    }
+
+    /// Per image of `maps` ([N, plane]): divided by the largest absolute value, negative values to 0 (an all-zero
+    /// map stays 0).
+    static func normalised(_ maps: [Float], plane: Int) -> [Float] {
+        var out = maps
+        for start in stride(from: 0, to: out.count, by: plane) {
+            let peak = out[start..<start + plane].map(abs).max()!
+            for i in start..<start + plane { out[i] = peak > 0 ? max(out[i], 0) / peak : 0 }
+        }
+        return out
+    }
+
+    /// `grid_<class>.png` per class and `heatmaps/<n>_{a,b,diff}.png` per image.
+    static func writeFigures(_ artifact: SaliencyArtifact, inputs: [RasterImage], to out: URL) throws {
+        let h = artifact.height, w = artifact.width, plane = h * w
+        func map(_ t: Tensor, _ n: Int) -> ArraySlice<Float> { t.data[n * plane..<(n + 1) * plane] }
+        let heatmaps = out.appendingPathComponent("heatmaps")
+        try FileManager.default.createDirectory(at: heatmaps, withIntermediateDirectories: true)
+        for n in inputs.indices {
+            try PNGCodec.write(SaliencyFigures.heat(map(artifact.a, n), width: w, height: h), to: heatmaps.appendingPathComponent("\(n)_a.png"))
+            try PNGCodec.write(SaliencyFigures.heat(map(artifact.b, n), width: w, height: h), to: heatmaps.appendingPathComponent("\(n)_b.png"))
+            try PNGCodec.write(SaliencyFigures.diverging(map(artifact.diff, n), width: w, height: h),
+                               to: heatmaps.appendingPathComponent("\(n)_diff.png"))
+        }
+        for name in artifact.selection.classes {
+            let members = artifact.selection.images.indices.filter { artifact.selection.images[$0].className == name }
+            guard !members.isEmpty else { continue }
+            let grid = SaliencyFigures.grid(inputs: members.map { inputs[$0] }, a: members.map { map(artifact.a, $0) },
+                                            b: members.map { map(artifact.b, $0) }, diff: members.map { map(artifact.diff, $0) })
+            try PNGCodec.write(grid, to: out.appendingPathComponent("grid_\(fileName(name)).png"))
+        }
+    }
+
+    /// A class name as a file-name part: letters, digits, '-' and '_' kept, anything else becomes '_'.
+    static func fileName(_ name: String) -> String {
+        String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
+    }
+}

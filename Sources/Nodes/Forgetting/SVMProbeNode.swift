@@ -1,0 +1,93 @@
+import Analysis
+import Core
+import Faces
+import Foundation
+import Graph
+
+/// `svm_probe`: is an action unit still linearly decodable from a model's features? A linear SVM (LIBLINEAR,
+/// L2-regularised squared hinge, class-balanced weights) detects the AU from one block's activations on the
+/// peak frames of an AU-coded CK+-layout dataset, in stratified k-fold cross-validation repeated `repeats` times.
+///
+/// Features are computed once (the block's max-pool output, flattened C·h·w per image); with `crop`, each image
+/// is first cut to a landmark region (e.g. `upper_face` when probing AU5, so AU26's open mouth cannot leak in)
+/// and resized to the model input. Fold assignments come from the node's seed: the same seed gives the same
+/// bytes. Output (CONTRACTS §6): `scores.csv` (per repeat the mean F1, precision, recall and accuracy over its
+/// folds) and `summary.json`; headline metric `mean_f1`.
+public struct SVMProbeNode: NodeKind {
+    public static let kind = "svm_probe"
+    public static let version = 1
+    public static let summary = "Linear-SVM probe for one AU on a model block's features; repeated stratified k-fold F1."
+    public static let params: [ParamSpec] = [
+        ParamSpec("concept", .string, doc: "The action unit to detect, e.g. AU5 (coded at any intensity = positive).", check: { value in
+            guard let s = value.stringValue, conceptNumber(s) != nil else { return "expected an action unit such as AU5" }
+            return nil
+        }),
+        .string("layer", default: "block5", allowed: Array(VGG16Configuration.blockNames.prefix(5)),
+                doc: "The block whose max-pool output is probed (block5 = the last conv block)."),
+        .number("c", default: 1, range: 1e-6...1e6, doc: "Inverse regularisation strength C of the SVM."),
+        .int("folds", default: 2, range: 2...20, doc: "Folds k of each stratified cross-validation."),
+        .int("repeats", default: 500, range: 1...100_000, doc: "Cross-validation repeats, each with its own seeded folds."),
+        ParamSpec("crop", .string, optional: true, allowed: FaceRegion.named.keys.sorted().map(ParamValue.string),
+                  doc: "Cut each image to this landmark region before feature extraction (null: whole image)."),
+        .bool("balance", default: true, doc: "Weight the classes by n / (2 · n_class) of the training fold."),
+        .bool("standardize", default: true, doc: "Standardise each feature by the training fold's mean and deviation."),
+        .int("batch", default: 32, range: 1...1024, doc: "Images per forward pass."),
+    ]
+    public static let inputs: [PortSpec] = [
+        PortSpec("model", doc: "The model whose features are probed (a model output)."),
+        PortSpec("data", doc: "An AU-coded dataset in the CK+ layout (ckplus or synth_faces like: ckplus)."),
+    ]
+    public static let outputs: [OutputSpec] = [OutputSpec("probe", doc: "scores.csv and summary.json.")]
+
+    /// The AU number of "AU5", "au5" or "5"; nil otherwise.
+    static func conceptNumber(_ s: String) -> Int? {
+        let digits = s.uppercased().hasPrefix("AU") ? String(s.dropFirst(2)) : s
+        guard let n = Int(digits), n >= 1 else { return nil }
+        return n
+    }
+
+    public static func run(_ context: NodeContext) throws {
+        let concept = try context.params.string("concept")
+        let unit = conceptNumber(concept)!
+        let layer = try context.params.string("layer")
+        let cropName = context.params["crop"]?.stringValue
+        let model = try ForgettingModel.load(try context.input("model"))
+        let data = try ForgettingDataset.load(try context.input("data"))
+        let set = try data.ckplus().load(actionUnit: unit, region: cropName.map { FaceRegion.named[$0]! })
+        let labels = set.samples.map { $0.label == 1 }
+
+        let batchSize = try context.params.int("batch")
+        let started = Date()
+        var features: [Float] = []
+        var dimension = 0
+        for start in stride(from: 0, to: set.samples.count, by: batchSize) {
+            let slice = set.samples[start..<min(start + batchSize, set.samples.count)]
+            let activations = try model.model.activations(model.batch(slice).input, after: layer)
+            dimension = activations.count / slice.count
+            features += activations.data
+            context.progress(0.5 * Double(start + slice.count) / Double(set.samples.count), "features \(start + slice.count)/\(set.samples.count)")
+        }
+        let probe = ConceptProbe(C: try context.params.double("c"), folds: try context.params.int("folds"),
+                                 repeats: try context.params.int("repeats"), seed: context.seed,
+                                 balanceClasses: try context.params.bool("balance"), standardize: try context.params.bool("standardize"))
+        let positives = labels.filter { $0 }.count
+        context.log("\(concept) on \(layer)\(cropName.map { " (crop \($0))" } ?? ""): \(positives) positive, "
+            + "\(labels.count - positives) negative images, \(dimension) features in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        let probeStarted = Date()
+        context.progress(0.5, "\(probe.repeats) × \(probe.folds)-fold linear SVM")
+        let result: ProbeResult
+        do {
+            result = try probe.crossValidate(features: features, dimension: dimension, labels: labels)
+        } catch let error as AnalysisError {
+            throw NodeFailure("\(data.root.path): \(concept): \(error.description)")
+        }
+        let report = ProbeReport(concept: "AU\(unit)", layer: layer, crop: cropName, probe: probe, result: result,
+                                 positives: positives, negatives: labels.count - positives, dimension: dimension)
+        try report.write(to: context.output())
+        context.metric("mean_f1", report.summary.meanF1)
+        context.metric("sd_f1", report.summary.sdF1)
+        context.metric("mean_accuracy", report.summary.meanAccuracy)
+        context.log(String(format: "mean F1 %.4f ± %.4f over %d repeats of %d folds in %.1f s", report.summary.meanF1,
+                           report.summary.sdF1, probe.repeats, probe.folds, Date().timeIntervalSince(probeStarted)))
+    }
+}

@@ -1,0 +1,144 @@
+import Faces
+import Foundation
+import Graph
+
+/// Loader options shared by the data nodes: how the tree is split (deterministic; part of the key).
+enum SplitParams {
+    static let specs: [ParamSpec] = [
+        .number("validation_fraction", default: 0.1, range: 0...0.9, doc: "AffectNet layout: share of the training list held out for validation (early stopping)."),
+        .int("held_out", default: 4, range: 1...1000, doc: "UNBC layout: participants held out for testing (when test_participants is empty)."),
+        ParamSpec("test_participants", .list(.string), default: .list([]), doc: "UNBC layout: the participants to test on (empty: held_out chosen by split_seed)."),
+        .int("frames", default: 1000, range: 2...10_000_000, doc: "UNBC layout: balanced pain/no-pain training frames drawn from the other participants."),
+        .int("validation_frames", default: 100, range: 1...10_000_000, doc: "UNBC layout: frames of those set aside for validation."),
+        .int("split_seed", default: 7, range: 0...Double(UInt32.max), doc: "Seed of the splits (not of training)."),
+    ]
+
+    static func unbc(_ p: ParamSet) throws -> UNBCSplitOptions {
+        var o = UNBCSplitOptions()
+        let listed = (p["test_participants"]?.listValue ?? []).compactMap(\.stringValue)
+        o.testParticipants = listed.isEmpty ? nil : listed
+        o.heldOut = try p.int("held_out")
+        o.frames = try p.int("frames")
+        o.validationFrames = try p.int("validation_frames")
+        o.seed = UInt64(try p.int("split_seed"))
+        return o
+    }
+
+    /// Validates the tree by loading it once and writes `dataset.json`.
+    static func describe(_ format: String, root: String, rootURL: URL, _ context: NodeContext) throws {
+        let p = context.params
+        let artifact = try DatasetArtifact.describe(format: format, root: root, rootURL: rootURL,
+                                                    validationFraction: format == "affectnet" ? try p.double("validation_fraction") : nil,
+                                                    unbc: format == "unbc" ? try unbc(p) : nil, splitSeed: UInt64(try p.int("split_seed")))
+        try artifact.write(to: context.output())
+        for (split, counts) in artifact.counts.sorted(by: { $0.key < $1.key }) {
+            context.log("\(split): \(counts.reduce(0, +)) images, per class \(zip(artifact.classNames, counts).map { "\($0) \($1)" }.joined(separator: ", "))")
+            context.metric("\(split)_images", Double(counts.reduce(0, +)))
+        }
+    }
+}
+
+/// `synth_faces`: generates a SynthFACS dataset in one of the real layouts into the cache.
+public struct SynthFacesNode: NodeKind {
+    public static let kind = "synth_faces"
+    public static let version = 1
+    public static let summary = "Generate SynthFACS faces with known action units in the AffectNet, UNBC or CK+ layout."
+    public static let params: [ParamSpec] = [
+        .string("like", allowed: DatasetArtifact.formats, doc: "The layout (and study role): affectnet (8 emotions), unbc (pain sequences), ckplus (AU-coded peaks)."),
+        .int("size", default: 64, range: 16...1024, doc: "Image width and height, pixels."),
+        .int("channels", default: 3, allowed: [1, 3], doc: "1 (grey) or 3 (RGB)."),
+        .int("seed", default: 7, range: 0...Double(UInt32.max), doc: "Generator seed: same params, same bytes."),
+        .int("images", default: 12_000, range: 8...10_000_000, doc: "affectnet: training images."),
+        .int("test_per_class", default: 100, range: 1...100_000, doc: "affectnet: test images per class (the official validation list)."),
+        .int("identities", default: 600, range: 1...1_000_000, doc: "affectnet: distinct faces."),
+        .number("label_noise", default: 0.05, range: 0...1, doc: "affectnet: share of training labels replaced by a random class."),
+        .int("participants", default: 25, range: 2...10_000, doc: "unbc: participants."),
+        .int("sequences", default: 6, range: 1...1000, doc: "unbc: sequences per participant."),
+        .int("sequence_frames", default: 40, range: 2...10_000, doc: "unbc: frames per sequence."),
+        .int("subjects", default: 120, range: 2...100_000, doc: "ckplus: subjects (2–7 posed sequences each)."),
+    ] + SplitParams.specs
+    public static let inputs: [PortSpec] = []
+    public static let outputs: [OutputSpec] = [OutputSpec("dataset", doc: "The tree (tree/) and dataset.json.")]
+    public static let usesSeed = false
+
+    public static func run(_ context: NodeContext) throws {
+        let p = context.params
+        let like = try p.string("like")
+        let tree = context.output().appendingPathComponent("tree")
+        let size = try p.int("size"), channels = try p.int("channels"), seed = UInt64(try p.int("seed"))
+        let summary: SynthSummary
+        switch like {
+        case "affectnet":
+            var o = SynthAffectNetOptions()
+            o.size = size; o.channels = channels; o.seed = seed
+            o.images = try p.int("images"); o.testPerClass = try p.int("test_per_class")
+            o.identities = try p.int("identities"); o.labelNoise = try p.double("label_noise")
+            summary = try SynthFACS.writeAffectNet(o, to: tree)
+        case "unbc":
+            var o = SynthUNBCOptions()
+            o.size = size; o.channels = channels; o.seed = seed
+            o.participants = try p.int("participants"); o.sequencesPerParticipant = try p.int("sequences")
+            o.framesPerSequence = try p.int("sequence_frames")
+            summary = try SynthFACS.writeUNBC(o, to: tree)
+        default:
+            var o = SynthCKPlusOptions()
+            o.size = size; o.channels = channels; o.seed = seed
+            o.subjects = try p.int("subjects")
+            summary = try SynthFACS.writeCKPlus(o, to: tree)
+        }
+        context.log(String(format: "generated %d images in %.1f s", summary.images, summary.seconds))
+        try SplitParams.describe(like, root: "tree", rootURL: tree, context)
+    }
+}
+
+/// The real datasets: each reads the user's copy in its own layout; the files' fingerprint is part of the key.
+struct RealDataNode {
+    static func params(_ dataset: String) -> [ParamSpec] {
+        [.path("root", doc: "Root of your copy of \(dataset), in its own layout (see docs/data.md).")] + SplitParams.specs
+    }
+
+    static func run(_ format: String, _ context: NodeContext) throws {
+        let root = try context.params.path("root")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw NodeFailure("root \(root.path) is not a directory")
+        }
+        try SplitParams.describe(format, root: root.path, rootURL: root, context)
+    }
+}
+
+/// `affectnet`: the AffectNet tree (training and validation CSV lists + images); 8 emotions.
+public struct AffectNetNode: NodeKind {
+    public static let kind = "affectnet"
+    public static let version = 1
+    public static let summary = "Your AffectNet copy: 8 emotions; the official validation list is the test split."
+    public static let params = RealDataNode.params("AffectNet")
+    public static let inputs: [PortSpec] = []
+    public static let outputs: [OutputSpec] = [OutputSpec("dataset", doc: "dataset.json pointing at root.")]
+    public static let usesSeed = false
+    public static func run(_ context: NodeContext) throws { try RealDataNode.run("affectnet", context) }
+}
+
+/// `unbc`: the UNBC-McMaster Shoulder Pain tree (Images/, Frame_Labels/PSPI); pain = PSPI > 0.
+public struct UNBCNode: NodeKind {
+    public static let kind = "unbc"
+    public static let version = 1
+    public static let summary = "Your UNBC-McMaster copy: pain (PSPI > 0) vs no pain, participants held out for testing."
+    public static let params = RealDataNode.params("UNBC-McMaster")
+    public static let inputs: [PortSpec] = []
+    public static let outputs: [OutputSpec] = [OutputSpec("dataset", doc: "dataset.json pointing at root.")]
+    public static let usesSeed = false
+    public static func run(_ context: NodeContext) throws { try RealDataNode.run("unbc", context) }
+}
+
+/// `ckplus`: the CK+ tree (cohn-kanade-images/, FACS/, Emotion/, Landmarks/); AU codes for probes.
+public struct CKPlusNode: NodeKind {
+    public static let kind = "ckplus"
+    public static let version = 1
+    public static let summary = "Your CK+ copy: posed sequences with FACS codes (for concept probes) and emotions."
+    public static let params = RealDataNode.params("CK+")
+    public static let inputs: [PortSpec] = []
+    public static let outputs: [OutputSpec] = [OutputSpec("dataset", doc: "dataset.json pointing at root.")]
+    public static let usesSeed = false
+    public static func run(_ context: NodeContext) throws { try RealDataNode.run("ckplus", context) }
+}

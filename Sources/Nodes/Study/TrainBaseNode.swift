@@ -1,0 +1,82 @@
+import Core
+import Faces
+import Foundation
+import Graph
+
+/// The VGG16 architecture params of `train_base` (defaults from the experiment's top-level `model:` block).
+enum ModelParams {
+    static let spec = ParamSpec("model", .record([
+        .int("input", default: 64, range: 32...1024, doc: "Input width and height, pixels (a multiple of 32)."),
+        .int("channels", default: 3, allowed: [1, 3], doc: "Input channels."),
+        .number("width", default: 0.25, range: 0.01...1, doc: "Width multiplier of the conv channels (1 = VGG16's 64…512)."),
+        ParamSpec("head", .list(.int), default: .list([.int(512), .int(512)]), doc: "Hidden dense widths (VGG16: [4096, 4096])."),
+        .number("dropout", default: 0.5, range: 0...0.95, doc: "Dropout rate after each hidden dense layer."),
+    ]), shared: "model", doc: "The VGG16 architecture (defaults from the top-level model: block).")
+
+    static func configuration(_ p: ParamSet, classCount: Int) throws -> VGG16Configuration {
+        struct Model: Decodable { var input: Int; var channels: Int; var width: Double; var head: [Int]; var dropout: Float }
+        let m = try p.decode(Model.self, from: "model")
+        let configuration = VGG16Configuration(inputSize: m.input, inputChannels: m.channels, widthMultiplier: m.width,
+                                               headWidths: m.head, classCount: classCount, dropout: m.dropout)
+        try configuration.validate()
+        return configuration
+    }
+}
+
+/// `train_base`: VGG16 trained on 8 emotions, the study's first step.
+public struct TrainBaseNode: NodeKind {
+    public static let kind = "train_base"
+    public static let version = 1
+    public static let summary = "Train VGG16 on an emotion dataset (focal loss γ=5, class-balanced β=0.99998, flips; SGD lr 0.01)."
+    public static let params: [ParamSpec] = [
+        ModelParams.spec,
+        .path("weights", optional: true, doc: "ImageNet weights for the conv blocks (safetensors, torchvision or dotted names); none = random init."),
+        .string("init", default: "he_uniform", allowed: WeightInit.allCases.map(\.rawValue),
+                doc: "Random initialisation without weights: he_uniform (trains a VGG16 without normalisation from scratch) or glorot_uniform (Keras' default)."),
+        .string("normalization", default: "unit", allowed: ["unit", "imagenet"],
+                doc: "Input scaling: unit (pixels in [0, 1]) or imagenet (per-channel mean/std, for ImageNet weights)."),
+    ] + TrainingParams.specs(epochs: 8, gamma: 5, classBalance: 0.99998, augmentation: "flip")
+    public static let inputs: [PortSpec] = [PortSpec("data", doc: "An emotion dataset (synth_faces like affectnet, or affectnet).")]
+    public static let outputs: [OutputSpec] = [
+        OutputSpec("model", doc: "weights.safetensors + model.json"),
+        OutputSpec("history", doc: "history.json: per-epoch loss and accuracy, train and validation"),
+    ]
+
+    public static func run(_ context: NodeContext) throws {
+        let p = context.params
+        let t = try TrainingParams(p)
+        let data = try context.input("data")
+        let (dataset, root) = try DatasetArtifact.load(from: data.directory, instance: data.instance)
+        let splits = try dataset.splits(root: root)
+        let model = try VGG16(configuration: try ModelParams.configuration(p, classCount: splits.train.classNames.count), seed: context.seed)
+        try model.initialise(WeightInit(rawValue: try p.string("init"))!, seed: context.seed)
+        if p["weights"] != nil, p["weights"] != .null {
+            let url = try p.path("weights")
+            try model.loadConvWeights(from: url)
+            context.log("conv blocks initialised from \(url.path)")
+        }
+        let normalization = try p.string("normalization") == "imagenet"
+            ? Normalization(mean: [0.485, 0.456, 0.406].prefix(model.configuration.inputChannels).map { $0 },
+                            std: [0.229, 0.224, 0.225].prefix(model.configuration.inputChannels).map { $0 })
+            : Normalization.unit
+        let artifact = ModelArtifact(model: model, classNames: splits.train.classNames, task: "emotions", normalization: normalization)
+        try StudyTraining.train(artifact, splits: splits, params: t, context: context)
+    }
+}
+
+/// Training a whole (partly frozen) model on a dataset's splits and writing its outputs; shared by
+/// `train_base` and `finetune`.
+enum StudyTraining {
+    static func train(_ artifact: ModelArtifact, splits: FaceSplits, params t: TrainingParams, context: NodeContext) throws {
+        let pipeline = artifact.pipeline
+        let started = Date()
+        let train = try ImageSet(splits.train.samples, pipeline: pipeline, augmentation: t.augmentationValue)
+        let validation = try ImageSet(splits.validation.samples, pipeline: pipeline)
+        context.log(String(format: "decoded %d training and %d validation images in %.1f s", train.count, validation.count,
+                           Date().timeIntervalSince(started)))
+        guard validation.count > 0 else { throw NodeFailure("the dataset's validation split is empty (raise validation_fraction or validation_frames)") }
+        try TrainingRun.fit(artifact.model, train: train, validation: validation, params: t,
+                            loss: try t.loss(counts: splits.train.classCounts), context: context, historyDirectory: context.output("history"))
+        try artifact.write(to: context.output("model"))
+    }
+}

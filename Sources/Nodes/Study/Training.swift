@@ -1,0 +1,175 @@
+import Core
+import Faces
+import Foundation
+import Graph
+
+/// The training params `train_base`, `finetune` and `retrain_head` share, with each kind's study defaults.
+struct TrainingParams {
+    var epochs: Int
+    var batchSize: Int
+    var learningRate: Float
+    var momentum: Float
+    var weightDecay: Float
+    /// Focal-loss γ (0: cross-entropy).
+    var gamma: Double
+    /// Class-balanced weights' β (Cui et al. 2019); 0: unweighted.
+    var classBalance: Double
+    var augmentation: String
+    /// Epochs without a better validation loss before stopping; 0: never stop early.
+    var patience: Int
+
+    /// The study's defaults for one kind: `gamma`, `classBalance` and `augmentation` differ between tasks.
+    static func specs(epochs: Int, gamma: Double, classBalance: Double, augmentation: String) -> [ParamSpec] {
+        [
+            .int("epochs", default: epochs, range: 1...100_000, doc: "Training epochs (the most; early stopping may end sooner)."),
+            .int("batch_size", default: 32, range: 1...4096, doc: "Images per SGD step."),
+            .number("lr", default: 0.01, range: 1e-9...10, doc: "SGD learning rate (the study: 0.01)."),
+            .number("momentum", default: 0.9, range: 0...0.999, doc: "SGD momentum (not stated in the study; 0.9 trains these nets in far fewer epochs)."),
+            .number("weight_decay", default: 0, range: 0...1, doc: "L2 weight decay."),
+            .number("gamma", default: gamma, range: 0...20, doc: "Focal loss γ (0 = cross-entropy)."),
+            .number("class_balance", default: classBalance, range: 0...0.9999999, doc: "β of class-balanced loss weights (Cui et al. 2019); 0 = unweighted."),
+            .string("augmentation", default: augmentation, allowed: ["none", "flip", "pain"],
+                    doc: "none; flip (horizontal flips); pain (the study's: rotation 25°, shifts 0.1, shear 0.1, zoom 0.1, flip)."),
+            .int("patience", default: 3, range: 0...100_000, doc: "Stop after this many epochs without a lower validation loss and keep the best epoch's weights (0 = train all epochs, keep the last)."),
+        ]
+    }
+
+    init(_ p: ParamSet) throws {
+        epochs = try p.int("epochs")
+        batchSize = try p.int("batch_size")
+        learningRate = Float(try p.double("lr"))
+        momentum = Float(try p.double("momentum"))
+        weightDecay = Float(try p.double("weight_decay"))
+        gamma = try p.double("gamma")
+        classBalance = try p.double("class_balance")
+        augmentation = try p.string("augmentation")
+        patience = try p.int("patience")
+    }
+
+    var augmentationValue: Augmentation? {
+        switch augmentation {
+        case "flip": return .flipOnly
+        case "pain": return .painStudy
+        default: return nil
+        }
+    }
+
+    /// The loss for a training set with `counts` images per class.
+    func loss(counts: [Int]) throws -> Loss {
+        guard classBalance > 0 else { return .focal(gamma: gamma) }
+        return .focal(gamma: gamma, classWeights: try Loss.classBalancedWeights(counts: counts, beta: classBalance))
+    }
+}
+
+/// `history.json` of a training node (CONTRACTS §3).
+struct TrainingHistory: Codable {
+    struct Epoch: Codable {
+        var epoch: Int
+        var trainLoss: Double
+        var trainAccuracy: Double
+        var validationLoss: Double?
+        var validationAccuracy: Double?
+        var seconds: Double
+        enum CodingKeys: String, CodingKey {
+            case epoch, trainLoss = "train_loss", trainAccuracy = "train_accuracy", validationLoss = "validation_loss"
+            case validationAccuracy = "validation_accuracy", seconds
+        }
+    }
+
+    var epochs: [Epoch] = []
+    var bestEpoch: Int = 0
+    var stoppedEarly = false
+
+    enum CodingKeys: String, CodingKey { case epochs, bestEpoch = "best_epoch", stoppedEarly = "stopped_early" }
+}
+
+/// Trains a model inside a node: progress to the runner, a snapshot in the node's `partial/` directory after every
+/// epoch (a killed run resumes there and ends bit-identical to an uninterrupted one), early stopping on the
+/// validation loss with the best epoch's weights restored, and `history.json`.
+enum TrainingRun {
+    /// What survives a kill besides the trainer snapshot: the history so far and the best epoch's weights.
+    private struct Progress: Codable {
+        var history: TrainingHistory
+        var bestLoss: Double?
+    }
+
+    /// Trains `model` on `train` (validated on `validation`) and writes `history.json` into `historyDirectory`.
+    ///
+    /// - Parameter inputsAreFeatures: the sources hold block-5 features and only the head trains.
+    static func fit(_ model: VGG16, train: Core.BatchSource, validation: Core.BatchSource, params t: TrainingParams, loss: Loss,
+                    inputsAreFeatures: Bool = false, context: NodeContext, historyDirectory: URL) throws {
+        let options = TrainingOptions(epochs: t.epochs, batchSize: t.batchSize, learningRate: t.learningRate, momentum: t.momentum,
+                                      weightDecay: t.weightDecay, loss: loss, seed: context.seed)
+        let partial = context.partialDirectory
+        let snapshotURL = partial.appendingPathComponent("snapshot.safetensors")
+        let progressURL = partial.appendingPathComponent("progress.json")
+        let bestURL = partial.appendingPathComponent("best.safetensors")
+        var state = Progress(history: TrainingHistory(), bestLoss: nil)
+        let trainer: Trainer
+        if FileManager.default.fileExists(atPath: snapshotURL.path),
+           let data = try? Data(contentsOf: progressURL), let saved = try? JSONDecoder().decode(Progress.self, from: data),
+           let snapshot = try? TrainingSnapshot.read(from: snapshotURL), snapshot.epoch == saved.history.epochs.count {
+            trainer = try Trainer(model: model, options: options, resumingFrom: snapshot)
+            state = saved
+            context.log("resuming after epoch \(snapshot.epoch) from \(snapshotURL.path)")
+        } else {
+            trainer = try Trainer(model: model, options: options)
+        }
+        trainer.inputsAreFeatures = inputsAreFeatures
+        let batches = (train.count + t.batchSize - 1) / t.batchSize
+        var epochStart = Date()
+        trainer.onBatch = { b in
+            if b.batch == 1 { epochStart = Date() }
+            context.progress(epoch: b.epoch, of: t.epochs, batch: b.batch, of: batches, loss: b.loss)
+        }
+        var waited = 0
+        if let best = state.bestLoss, let bestEpoch = state.history.epochs.firstIndex(where: { $0.validationLoss == best }) {
+            waited = state.history.epochs.count - 1 - bestEpoch
+        }
+        trainer.onEpoch = { [unowned trainer] report in
+            let epoch = TrainingHistory.Epoch(epoch: report.epoch, trainLoss: report.loss, trainAccuracy: report.accuracy,
+                                              validationLoss: report.validationLoss, validationAccuracy: report.validationAccuracy,
+                                              seconds: Date().timeIntervalSince(epochStart))
+            state.history.epochs.append(epoch)
+            context.log(String(format: "epoch %d: loss %.4f acc %.3f, validation loss %.4f acc %.3f (%.1f s)", report.epoch, report.loss,
+                               report.accuracy, report.validationLoss ?? .nan, report.validationAccuracy ?? .nan, epoch.seconds))
+            var decision = TrainingDecision.proceed
+            if let v = report.validationLoss, v < (state.bestLoss ?? .infinity) {
+                state.bestLoss = v
+                state.history.bestEpoch = report.epoch
+                waited = 0
+                if t.patience > 0 { try model.saveWeights(to: bestURL) }
+            } else {
+                waited += 1
+                if t.patience > 0, waited >= t.patience {
+                    state.history.stoppedEarly = report.epoch < t.epochs
+                    decision = .stop
+                }
+            }
+            // Snapshot first, then the progress that names its epoch: a kill between the two restarts cleanly.
+            let temporary = partial.appendingPathComponent("snapshot.tmp")
+            try trainer.snapshot().write(to: temporary)
+            guard rename(temporary.path, snapshotURL.path) == 0 else { throw NodeFailure("cannot write \(snapshotURL.path): errno \(errno)") }
+            try JSONEncoder().encode(state).write(to: progressURL, options: .atomic)
+            return decision
+        }
+        try trainer.fit(train, validation: validation)
+        if t.patience > 0, state.history.bestEpoch > 0, state.history.bestEpoch < state.history.epochs.count {
+            let frozen = model.frozenBlocks
+            try model.loadWeights(from: bestURL)
+            model.frozenBlocks = frozen
+            context.log("kept the weights of epoch \(state.history.bestEpoch) (lowest validation loss \(state.bestLoss ?? .nan))")
+        }
+        if t.patience == 0 { state.history.bestEpoch = state.history.epochs.count }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(state.history).write(to: historyDirectory.appendingPathComponent("history.json"))
+        if let last = state.history.epochs.last {
+            context.metric("epochs", Double(state.history.epochs.count))
+            context.metric("best_epoch", Double(state.history.bestEpoch))
+            let best = state.history.epochs[max(0, state.history.bestEpoch - 1)]
+            context.metric("validation_loss", best.validationLoss ?? last.trainLoss)
+            context.metric("validation_accuracy", best.validationAccuracy ?? last.trainAccuracy)
+        }
+    }
+}
