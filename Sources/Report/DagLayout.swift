@@ -16,7 +16,9 @@ public struct DagLayout: Sendable {
     public let width: Double
     public let height: Double
 
-    static let boxHeight = 38.0, layerGap = 70.0, nodeGap = 14.0, margin = 16.0, charWidth = 7.4
+    static let boxHeight = 38.0, layerGap = 70.0, rowGap = 22.0, nodeGap = 14.0, margin = 16.0, charWidth = 7.4
+    /// Boxes per row before a layer wraps.
+    static let maxPerRow = 8
 
     public init(_ graph: DagGraph) {
         let ids = graph.nodes.map(\.id)
@@ -60,20 +62,28 @@ public struct DagLayout: Sendable {
         }
 
         let widths = graph.nodes.map { n in max(Double(max(n.id.count, n.kind.count + 2)) * Self.charWidth + 20, 80) }
-        let rowWidths = rows.map { row in row.map { widths[$0] }.reduce(0, +) + Double(max(row.count - 1, 0)) * Self.nodeGap }
+        // A wide layer (a sweep of 24 probes) wraps into rows of at most `maxPerRow` boxes, so the figure stays readable.
+        var visualRows: [(layer: Int, nodes: [Int])] = []
+        for (l, row) in rows.enumerated() {
+            for start in stride(from: 0, to: row.count, by: Self.maxPerRow) {
+                visualRows.append((l, Array(row[start..<min(start + Self.maxPerRow, row.count)])))
+            }
+        }
+        let rowWidths = visualRows.map { r in r.nodes.map { widths[$0] }.reduce(0, +) + Double(max(r.nodes.count - 1, 0)) * Self.nodeGap }
         let total = (rowWidths.max() ?? 0) + 2 * Self.margin
         var boxes: [Box] = []
-        for (l, row) in rows.enumerated() {
-            var x = (total - rowWidths[l]) / 2
-            let y = Self.margin + Self.boxHeight / 2 + Double(l) * (Self.boxHeight + Self.layerGap)
-            for i in row {
-                boxes.append(Box(node: graph.nodes[i], layer: l, x: x + widths[i] / 2, y: y, width: widths[i]))
+        var y = Self.margin + Self.boxHeight / 2
+        for (k, r) in visualRows.enumerated() {
+            if k > 0 { y += Self.boxHeight + (r.layer == visualRows[k - 1].layer ? Self.rowGap : Self.layerGap) }
+            var x = (total - rowWidths[k]) / 2
+            for i in r.nodes {
+                boxes.append(Box(node: graph.nodes[i], layer: r.layer, x: x + widths[i] / 2, y: y, width: widths[i]))
                 x += widths[i] + Self.nodeGap
             }
         }
         self.boxes = boxes
         self.width = max(total, 200)
-        self.height = Double(layerCount) * Self.boxHeight + Double(max(layerCount - 1, 0)) * Self.layerGap + 2 * Self.margin
+        self.height = visualRows.isEmpty ? 2 * Self.margin : y + Self.boxHeight / 2 + Self.margin
     }
 
     /// `row` ordered by the mean position of each node's neighbours (nodes without neighbours keep their place).

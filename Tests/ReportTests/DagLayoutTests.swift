@@ -16,7 +16,7 @@ import Testing
         let layout = DagLayout(g)
         let layer = Dictionary(uniqueKeysWithValues: layout.boxes.map { ($0.node.id, $0.layer) })
         #expect(layer == ["a": 0, "b": 1, "c": 1, "d": 2, "e": 3])
-        for a in layout.boxes { for b in layout.boxes where a.node.id < b.node.id && a.layer == b.layer {
+        for a in layout.boxes { for b in layout.boxes where a.node.id < b.node.id && a.y == b.y {
             #expect(abs(a.x - b.x) >= (a.width + b.width) / 2, "\(a.node.id) and \(b.node.id) overlap")
         } }
         for b in layout.boxes {
@@ -25,6 +25,23 @@ import Testing
         }
         let svg = layout.svg(edges: g.edges, title: "g", idPrefix: "t")
         #expect(svg.components(separatedBy: "marker-end=\"url(#t-arrow)\"").count - 1 == 6)
+    }
+
+    @Test func wideLayersWrapIntoRowsOfEight() {
+        let probes = (0..<20).map { DagGraph.Node(id: "probe[\($0)]", kind: "svm_probe") }
+        let g = DagGraph(nodes: [DagGraph.Node(id: "model", kind: "k")] + probes,
+                         edges: probes.map { DagGraph.Edge(from: "model", to: $0.id, port: "model") })
+        let layout = DagLayout(g)
+        let rows = Dictionary(grouping: layout.boxes.filter { $0.layer == 1 }, by: \.y)
+        #expect(rows.values.map(\.count).sorted() == [4, 8, 8])
+        // Boxes 38 high: model row, layer gap 70, then rows 22 apart; margins 16.
+        let first: Double = 16 + 19 + 38 + 70
+        #expect(rows.keys.sorted() == [first, first + 60, first + 120])
+        let height: Double = first + 120 + 19 + 16
+        #expect(layout.height == height)
+        for row in rows.values { for a in row { for b in row where a.node.id < b.node.id {
+            #expect(abs(a.x - b.x) >= (a.width + b.width) / 2)
+        } } }
     }
 
     @Test func barycentreOrderUncrossesEdges() {
