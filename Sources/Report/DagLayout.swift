@@ -46,17 +46,19 @@ public struct DagLayout: Sendable {
         var rows: [[Int]] = Array(repeating: [], count: layerCount)
         for i in ids.indices { rows[layer[i]].append(i) }
 
-        // Barycentre sweeps: down using parents' positions, then up using children's.
+        // Barycentre sweeps: down using parents' positions, then up using children's. Instances of one node
+        // (`head[blocks=0]`…`head[blocks=5]`) stay together, ordered by their group's mean barycentre.
+        let group = graph.nodes.map { n in n.id.firstIndex(of: "[").map { String(n.id[..<$0]) } ?? n.id }
         var position = Array(repeating: 0.0, count: ids.count)
         func number() { for row in rows { for (k, i) in row.enumerated() { position[i] = Double(k) } } }
         number()
         for _ in 0..<4 {
             for l in 1..<max(layerCount, 1) {
-                rows[l] = Self.sorted(rows[l], by: parents, position: position)
+                rows[l] = Self.sorted(rows[l], by: parents, position: position, group: group)
                 for (k, i) in rows[l].enumerated() { position[i] = Double(k) }
             }
             for l in stride(from: layerCount - 2, through: 0, by: -1) {
-                rows[l] = Self.sorted(rows[l], by: children, position: position)
+                rows[l] = Self.sorted(rows[l], by: children, position: position, group: group)
                 for (k, i) in rows[l].enumerated() { position[i] = Double(k) }
             }
         }
@@ -86,14 +88,23 @@ public struct DagLayout: Sendable {
         self.height = visualRows.isEmpty ? 2 * Self.margin : y + Self.boxHeight / 2 + Self.margin
     }
 
-    /// `row` ordered by the mean position of each node's neighbours (nodes without neighbours keep their place).
-    private static func sorted(_ row: [Int], by neighbours: [[Int]], position: [Double]) -> [Int] {
-        let keyed = row.enumerated().map { k, i -> (Double, Int, Int) in
+    /// `row` ordered by the mean position of each node's neighbours (nodes without neighbours keep their place),
+    /// with nodes of one `group` kept adjacent at their group's mean and in input (coordinate) order inside it.
+    private static func sorted(_ row: [Int], by neighbours: [[Int]], position: [Double], group: [String]) -> [Int] {
+        let keyed = row.enumerated().map { k, i -> (Double, Int) in
             let ns = neighbours[i]
             let key = ns.isEmpty ? Double(k) : ns.map { position[$0] }.reduce(0, +) / Double(ns.count)
-            return (key, k, i)
+            return (key, i)
         }
-        return keyed.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2)
+        var groupKey: [String: (sum: Double, count: Double)] = [:]
+        for (key, i) in keyed { groupKey[group[i], default: (0, 0)].sum += key; groupKey[group[i], default: (0, 0)].count += 1 }
+        func mean(_ i: Int) -> Double { groupKey[group[i]].map { $0.sum / $0.count } ?? 0 }
+        return keyed.sorted { a, b in
+            let ga = mean(a.1), gb = mean(b.1)
+            if ga != gb { return ga < gb }
+            if group[a.1] != group[b.1] { return group[a.1] < group[b.1] }
+            return a.1 < b.1
+        }.map(\.1)
     }
 
     /// The layout as SVG: boxes with instance id and kind, edges as curves with arrowheads labelled by port.

@@ -44,6 +44,14 @@ import Testing
         } } }
     }
 
+    @Test func instancesOfOneNodeStayTogether() {
+        // Parents m0, m1; children interleave head/eval in input order: after layout each node's instances are adjacent.
+        let nodes = ["m[0]", "m[1]", "head[0]", "eval[0]", "head[1]", "eval[1]"].map { DagGraph.Node(id: $0, kind: "k") }
+        let edges = [("m[0]", "head[0]"), ("m[0]", "eval[0]"), ("m[1]", "head[1]"), ("m[1]", "eval[1]")].map { DagGraph.Edge(from: $0.0, to: $0.1, port: "x") }
+        let order = DagLayout(DagGraph(nodes: nodes, edges: edges)).boxes.filter { $0.layer == 1 }.sorted { $0.x < $1.x }.map { $0.node.id.prefix(4) }
+        #expect(order == ["eval", "eval", "head", "head"] || order == ["head", "head", "eval", "eval"], "\(order)")
+    }
+
     @Test func barycentreOrderUncrossesEdges() {
         // Children listed in the opposite order of their parents: one sweep puts them under their parents.
         let g = DagGraph(nodes: [.init(id: "p1", kind: "k"), .init(id: "p2", kind: "k"), .init(id: "c2", kind: "k"), .init(id: "c1", kind: "k")],
