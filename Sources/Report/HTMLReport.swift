@@ -38,9 +38,23 @@ public enum HTMLReport {
         case .svg(_, let wide, let inline, _, let caption):
             return "<figure>\n<div class=\"chart\(wide ? " wide" : "")\">\n\(inline)\n</div>\n<figcaption>\(Escaping.html(caption))</figcaption>\n</figure>"
         case .png(_, let data, let caption):
-            return "<figure>\n<img src=\"data:image/png;base64,\(data.base64EncodedString())\" alt=\"\(Escaping.html(caption))\"/>\n"
+            let size = displaySize(png: data).map { " width=\"\(Int($0.width))\" height=\"\(Int($0.height))\"" } ?? ""
+            return "<figure>\n<img src=\"data:image/png;base64,\(data.base64EncodedString())\"\(size) alt=\"\(Escaping.html(caption))\"/>\n"
                 + "<figcaption>\(Escaping.html(caption))</figcaption>\n</figure>"
         }
+    }
+
+    /// The size to show a PNG at: its own pixel size enlarged by a whole factor (at most 4) while it fits 720 × 720 px,
+    /// so small figures (a 64 px face grid) are not shown at thumbnail size; `nil` when the bytes are not a PNG.
+    static func displaySize(png: Data) -> (width: Double, height: Double)? {
+        let bytes = [UInt8](png.prefix(24))
+        guard bytes.count == 24, bytes[0..<8] == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], bytes[12..<16] == [0x49, 0x48, 0x44, 0x52] else { return nil }
+        func be(_ at: Int) -> Double { Double(bytes[at..<(at + 4)].reduce(0) { $0 << 8 | UInt32($1) }) }
+        let w = be(16), h = be(20)
+        guard w > 0, h > 0 else { return nil }
+        let fit = min(720 / w, 720 / h)
+        let scale = fit >= 1 ? min(4, fit.rounded(.down)) : fit
+        return (w * scale, h * scale)
     }
 
     static func table(_ t: ReportTable, caption: String) -> String {
@@ -80,7 +94,7 @@ public enum HTMLReport {
     .chart, .table { overflow-x: auto; }
     svg { max-width: 100%; height: auto; }
     .wide svg { max-width: none; }
-    img { width: 100%; max-width: 720px; height: auto; image-rendering: pixelated; border: 1px solid #dddddd; }
+    img { max-width: 100%; height: auto; image-rendering: pixelated; border: 1px solid #dddddd; }
     @media print {
       body { max-width: none; padding: 0; font-size: 10pt; }
       nav { display: none; }

@@ -61,6 +61,18 @@ import Testing
         #expect(svgTexts.contains(hostile), "chart labels (x axis group) escaped too")
     }
 
+    @Test func smallPNGsAreEnlargedByWholeFactorsWithinTheFrame() {
+        func png(_ w: UInt32, _ h: UInt32) -> Data {
+            var d = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52])
+            for v in [w, h] { d.append(contentsOf: [UInt8(v >> 24), UInt8(v >> 16 & 255), UInt8(v >> 8 & 255), UInt8(v & 255)]) }
+            return d
+        }
+        #expect(HTMLReport.displaySize(png: png(64, 32)).map { [$0.width, $0.height] } == [256, 128], "4× at most")
+        #expect(HTMLReport.displaySize(png: png(200, 300)).map { [$0.width, $0.height] } == [400, 600], "2× fits 720")
+        #expect(HTMLReport.displaySize(png: png(1440, 360)).map { [$0.width, $0.height] } == [720, 180], "large ones shrink")
+        #expect(HTMLReport.displaySize(png: fakePNG) == nil)
+    }
+
     @Test func emptyContentRendersAValidPage() throws {
         let html = HTMLReport.render(ReportContent(title: "Nothing"))
         #expect(html.contains("No artifacts to report"))
