@@ -50,6 +50,9 @@ public enum ReportDocument {
          provenance(c)].compactMap { $0 }
     }
 
+    /// `1 image`, `3 images`.
+    static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+
     static func dag(_ c: ReportContent) -> ReportSection? {
         guard let g = c.dag, !g.nodes.isEmpty else { return nil }
         let layout = DagLayout(g)
@@ -149,7 +152,7 @@ public enum ReportDocument {
         for (i, s) in c.saliency.enumerated() {
             for g in s.grids {
                 blocks.append(.png(file: "fig5_\(i)_\(Escaping.fileName(g.className)).png", data: g.png,
-                                   caption: "Fig. 5. \(g.className): A = \(s.a), B = \(s.b), \(g.images) images (\(s.instance), rule \(s.rule))."))
+                                   caption: "Fig. 5. \(g.className): A = \(s.a), B = \(s.b), \(count(g.images, "image")) (\(s.instance), rule \(s.rule))."))
             }
         }
         return ReportSection(id: "saliency", title: "Saliency differences (Fig. 5)", blocks: blocks)
@@ -165,7 +168,7 @@ public enum ReportDocument {
                     rows.append([cls, String(rank + 1), k.region, k.actionUnits.joined(separator: ", "), Fmt.fixed(k.score), Fmt.fixed(k.share)])
                 }
             }
-            blocks.append(.table(title: "\(r.instance): difference relevance per facial region over \(r.images) images.",
+            blocks.append(.table(title: "\(r.instance): difference relevance per facial region over \(count(r.images, "image")).",
                                  ReportTable(headers: ["Class", "Rank", "Region", "Action units", "Score", "Share"], rows: rows, numeric: [1, 4, 5])))
             if let png = r.regionsPNG {
                 blocks.append(.png(file: "candidates_\(i)_regions.png", data: png, caption: "Regions scored by \(r.instance)."))
