@@ -26,16 +26,20 @@ public enum Escaping {
     }
 
     /// Escapes text for a Markdown table cell or paragraph: HTML-special characters become entities (Markdown
-    /// passes raw HTML through) and Markdown punctuation is backslash-escaped; newlines become spaces.
+    /// passes raw HTML through), inline markup characters (`\\ ` * _ [ ] | ~`) are backslash-escaped, and so is a
+    /// leading `#`, `-` or `+` that would start a heading or list (`>` is already an entity); newlines become spaces.
     public static func markdown(_ s: String) -> String {
         var out = ""
         for ch in html(s) {
             switch ch {
-            case "\\", "`", "*", "_", "[", "]", "|", "#", "!", "(", ")", "{", "}", "~", "+", "-":
+            case "\\", "`", "*", "_", "[", "]", "|", "~":
                 out.append("\\")
                 out.append(ch)
             case "\n", "\r", "\t":
                 out.append(" ")
+            case "#" where out.isEmpty, "-" where out.isEmpty, "+" where out.isEmpty:
+                out.append("\\")
+                out.append(ch)
             default:
                 out.append(ch)
             }

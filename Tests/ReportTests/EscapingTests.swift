@@ -9,6 +9,12 @@ import Testing
         #expect(Escaping.html("ünï ✓") == "ünï ✓")
     }
 
+    @Test func markdownEscapesInlineMarkupAndLeadingBlockMarkers() {
+        #expect(Escaping.markdown("a|b *c* _d_ [e](f) `g` ~h") == "a\\|b \\*c\\* \\_d\\_ \\[e\\](f) \\`g\\` \\~h")
+        #expect(Escaping.markdown("# x - y") == "\\# x - y")
+        #expect(Escaping.markdown("-1.5 > 2\nz") == "\\-1.5 &gt; 2 z")
+    }
+
     @Test func fileNamesKeepOnlySafeCharacters() {
         #expect(Escaping.fileName("../a b/c_d-1") == "___a_b_c_d-1")
     }
