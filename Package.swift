@@ -42,8 +42,10 @@ let package = Package(
         ]),
         // Statistics (McNemar, paired t-test) and concept probes.
         .target(name: "Analysis", dependencies: ["CLinear"]),
+        // The study report as self-contained HTML and Markdown: pure rendering of plain values.
+        .target(name: "Report"),
         // One type per node kind, registered in one list.
-        .target(name: "Nodes", dependencies: ["Graph", "Core", "Faces", "Analysis"]),
+        .target(name: "Nodes", dependencies: ["Graph", "Core", "Faces", "Analysis", "Report"]),
         // The `palimpsest` executable: CLI glue only.
         .executableTarget(name: "Runner", dependencies: [
             "Core", "Faces", "Graph", "Nodes", "Analysis",
@@ -55,5 +57,6 @@ let package = Package(
         .testTarget(name: "GraphTests", dependencies: ["Graph"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
         .testTarget(name: "NodesTests", dependencies: ["Nodes", "Graph"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report"]),
     ]
 )

@@ -17,5 +17,6 @@ public enum NodeRegistry {
         KindRef(DiffSaliencyNode.self),
         KindRef(ConceptCandidatesNode.self),
         KindRef(SVMProbeNode.self),
+        KindRef(ReportNode.self),
     ]
 }
