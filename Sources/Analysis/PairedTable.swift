@@ -14,7 +14,7 @@ public struct IdentifiedValues: Sendable, Equatable {
         self.values = values
     }
 
-    /// Reads a CSV with the header `id,<column>` and one `id,value` row per sample.
+    /// Reads a CSV whose header starts with `id` and names `column` (other columns are ignored), one row per sample.
     /// - Parameter allowed: when given, the only values accepted (e.g. 0 and 1 for correctness).
     public static func readCSV(at url: URL, column: String, allowed: Set<Double>? = nil) throws -> IdentifiedValues {
         let file = url.path
@@ -33,7 +33,7 @@ public struct IdentifiedValues: Sendable, Equatable {
         let headerFields = header.split(separator: ",", omittingEmptySubsequences: false).map {
             $0.trimmingCharacters(in: .whitespaces)
         }
-        guard headerFields == ["id", column] else {
+        guard headerFields.first == "id", let index = headerFields.firstIndex(of: column), index > 0 else {
             throw AnalysisError.badCSV(file: file, line: 1, message: "expected the header 'id,\(column)', found '\(header)'")
         }
         var ids: [String] = []
@@ -44,16 +44,16 @@ public struct IdentifiedValues: Sendable, Equatable {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map {
                 $0.trimmingCharacters(in: .whitespaces)
             }
-            guard fields.count == 2, !fields[0].isEmpty else {
-                throw AnalysisError.badCSV(file: file, line: number, message: "expected 2 fields 'id,\(column)', found '\(line)'")
+            guard fields.count == headerFields.count, !fields[0].isEmpty else {
+                throw AnalysisError.badCSV(file: file, line: number, message: "expected \(headerFields.count) fields '\(headerFields.joined(separator: ","))', found '\(line)'")
             }
-            let value = Double(fields[1])
+            let value = Double(fields[index])
             if let allowed, value.map({ !allowed.contains($0) }) ?? true {
                 let list = allowed.sorted().map { String(format: "%g", $0) }.joined(separator: " or ")
-                throw AnalysisError.badCSV(file: file, line: number, message: "\(column) must be \(list), found '\(fields[1])'")
+                throw AnalysisError.badCSV(file: file, line: number, message: "\(column) must be \(list), found '\(fields[index])'")
             }
             guard let value, value.isFinite else {
-                throw AnalysisError.badCSV(file: file, line: number, message: "\(column) '\(fields[1])' is not a finite number")
+                throw AnalysisError.badCSV(file: file, line: number, message: "\(column) '\(fields[index])' is not a finite number")
             }
             if seen[fields[0]] != nil { throw AnalysisError.duplicateID(id: fields[0], source: file, line: number) }
             seen[fields[0]] = number
