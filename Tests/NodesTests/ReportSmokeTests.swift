@@ -7,22 +7,12 @@ import Testing
 @testable import Nodes
 import Report
 
-/// The smoke study (`experiments/smoke.yaml`) extended with saliency, concept candidates, probes and the report,
-/// run end to end with the real node kinds.
+/// The smoke study (`experiments/smoke.yaml`: the whole study at toy size, ending in `report`), run end to end with
+/// the real node kinds; checks what the report shows.
 @Suite(.serialized) struct ReportSmokeTests {
-    static let additions = """
-
-      au_data:    {kind: synth_faces, params: {like: ckplus, subjects: 40, size: 32}}
-      saliency:   {kind: diff_saliency, inputs: {a: "head[blocks=5]", b: "head[blocks=0]", data: emotions}, params: {classes: [contempt, surprise], per_class: 4}}
-      candidates: {kind: concept_candidates, inputs: {saliency: saliency}}
-      probe:      {kind: svm_probe, inputs: {model: pain, data: au_data}, matrix: {concept: [AU5, AU14]}, params: {repeats: 5, folds: 2}}
-      report:     {kind: report, inputs: {all: "*"}}
-
-    """
-
     @Test func smokeStudyReportHasEverySectionAndRerunsOnlyWhatChanged() throws {
         let smoke = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../experiments/smoke.yaml")
-        let p = try ShellProject(try String(contentsOf: smoke, encoding: .utf8) + Self.additions)
+        let p = try ShellProject(try String(contentsOf: smoke, encoding: .utf8))
         let first = try p.run()
         #expect(first.count(.failed) == 0, "\(first.results.filter { $0.status != .executed }.map { ($0.id, $0.reason ?? "") })")
         let html = try String(contentsOf: try ReportNodeTests.reportDirectory(p).appendingPathComponent("index.html"), encoding: .utf8)
@@ -34,6 +24,10 @@ import Report
             #expect(html.contains(">head[blocks=\(k)]</text>"), "Fig. 4 legend entry of head[blocks=\(k)]")
         }
         #expect(html.contains("forgetting: A = recall[blocks=5], B = recall[blocks=0]"))
+        // Paired t per concept over the probes' repeats (20 in smoke.yaml).
+        for concept in ["AU5", "AU14"] {
+            #expect(html.contains("<tr><td>probe[blocks=5,concept=\(concept)]</td><td>probe[blocks=0,concept=\(concept)]</td><td class=\"num\">20</td>"))
+        }
         _ = try XMLDocument(xmlString: html, options: [])
 
         #expect(try p.run().count(.executed) == 0)
