@@ -19,6 +19,7 @@ struct Palimpsest: ParsableCommand {
             BenchCommand.self,
             StatsCommand.self,
             SynthCommand.self,
+            KindsCommand.self,
         ]
     )
 

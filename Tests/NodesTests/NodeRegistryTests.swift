@@ -18,4 +18,12 @@ import Testing
         #expect(md.contains("| `deps` | a list of paths, default [] |"))
         #expect(md.contains("Any other param is accepted."))
     }
+
+    /// docs/kinds.md is `palimpsest kinds` output: regenerate it with `palimpsest kinds > docs/kinds.md`.
+    @Test func kindsDocumentationIsCurrent() throws {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/kinds.md")
+        let written = try String(contentsOf: docs, encoding: .utf8)
+        #expect(written == KindCatalog.markdown(NodeRegistry.all), "docs/kinds.md is stale: run `palimpsest kinds > docs/kinds.md`")
+    }
 }

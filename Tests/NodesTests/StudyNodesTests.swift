@@ -1,9 +1,13 @@
 import Analysis
 import Core
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Testing
 @testable import Graph
 @testable import Nodes
+import Report
 
 /// The study's node kinds through the real graph runner: the smoke experiment end to end, frozen blocks kept
 /// bit-identical, McNemar on hand-built predictions, and resumption of a killed training run.
@@ -74,6 +78,23 @@ import Testing
         // The probe's paired t-test read both probes' 20 repeats.
         let t = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.output(p, "probe_test[concept=AU5]", "result").appendingPathComponent("result.json"))) as! [String: Any]
         #expect(t["n"] as! Int == 20 && t["df"] as! Int == 19)
+
+        // The report shows every section: Table 1 and Fig. 7 a row per freeze depth, Fig. 4 a series per head,
+        // a paired-t row per concept; it is well-formed XML; retitling reruns only the report.
+        let html = try String(contentsOf: try ReportNodeTests.reportDirectory(p).appendingPathComponent("index.html"), encoding: .utf8)
+        for id in ReportDocument.sectionIDs { #expect(html.contains("<section id=\"\(id)\">"), "section \(id)") }
+        for k in 0...5 {
+            #expect(html.contains("<tr><td>pain[blocks=\(k)]</td><td>macro</td>"), "Table 1 row of pain[blocks=\(k)]")
+            #expect(html.contains("<tr><td class=\"num\">\(k)</td>"), "Fig. 7 point at depth \(k)")
+            #expect(html.contains(">head[blocks=\(k)]</text>"), "Fig. 4 legend entry of head[blocks=\(k)]")
+        }
+        #expect(html.contains("forgetting: A = recall[blocks=5], B = recall[blocks=0]"))
+        for concept in ["AU5", "AU14"] {
+            #expect(html.contains("<tr><td>probe[blocks=5,concept=\(concept)]</td><td>probe[blocks=0,concept=\(concept)]</td><td class=\"num\">20</td>"))
+        }
+        _ = try XMLDocument(xmlString: html, options: [])
+        let retitled = try p.run(["report.title=Smoke study"])
+        #expect(retitled.results.filter { $0.status == .executed }.map(\.id) == ["report"])
     }
 
     /// Two evaluate-like outputs made by shell nodes, compared by significance_test.
