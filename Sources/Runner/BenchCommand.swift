@@ -63,5 +63,8 @@ struct BenchCommand: ParsableCommand {
                          c.inferImagesPerSecond, c.inferGFLOPS)
                   + (c.trainPeakRSSMiB.map { String(format: "%.0f MiB", $0) } ?? "n/a"))
         }
+        for r in report.relevance {
+            print(String(format: "LRP (z_dense_zplus_conv) %@, batch %d: %.2f maps/s, %.1f GFLOP/s", r.name, r.batch, r.mapsPerSecond, r.gflops))
+        }
     }
 }
