@@ -119,16 +119,22 @@ import Testing
         #expect(artifact.selection.classes == Array(Emotion.names.dropFirst()))
     }
 
-    @Test func mismatchedClassesAndEmptySelectionsAreErrors() throws {
+    @Test func mismatchedClassesAreErrorsAndEmptySelectionsFlowOn() throws {
         let yaml = Self.yaml().replacingOccurrences(of: "b: {kind: test_model, params: {init: 4, favour: 0}}",
                                                     with: "b: {kind: test_model, params: {init: 4, class_names: [x, y]}}")
         let p = try ForgettingProject(yaml, extraKinds: Self.kinds)
         let failed = try #require(try p.run().results.first { $0.id == "saliency" })
         #expect(failed.status == .failed && (failed.reason ?? "").contains("different classes"), "\(failed.reason ?? "")")
-        // B = A: nothing is right for A and wrong for B.
+        // B = A: nothing is right for A and wrong for B; an empty selection flows on (no figures, empty ranking).
         let same = try ForgettingProject(Self.yaml().replacingOccurrences(of: "init: 4, favour: 0", with: "init: 3"), extraKinds: Self.kinds)
-        let empty = try #require(try same.run().results.first { $0.id == "saliency" })
-        #expect(empty.status == .failed && (empty.reason ?? "").contains("classified correctly by a and wrongly by b"), "\(empty.reason ?? "")")
+        expectSuccess(try same.run())
+        let empty = try SaliencyArtifact.load(from: same.outputDirectory("saliency", "saliency"))
+        #expect(empty.selection.images.isEmpty && empty.a.shape == [0, 32, 32] && empty.images.shape == [0, 3, 32, 32])
+        #expect(try same.metrics("saliency")["images"] == 0 && same.metrics("candidates")["images"] == 0)
+        let candidates = try same.outputDirectory("candidates", "candidates")
+        #expect(try String(contentsOf: candidates.appendingPathComponent("ranking.csv"), encoding: .utf8) == "class,rank,region,action_units,score,share\n")
+        let ranking = try JSONSerialization.jsonObject(with: Data(contentsOf: candidates.appendingPathComponent("ranking.json"))) as! [String: Any]
+        #expect((ranking["per_class"] as? [String: Any])?.isEmpty == true && ranking["images"] as? Int == 0)
         let unknown = try ForgettingProject(Self.yaml(classes: "[joy]"), extraKinds: Self.kinds)
         let bad = try #require(try unknown.run().results.first { $0.id == "saliency" })
         #expect(bad.status == .failed && (bad.reason ?? "").contains("'joy'"), "\(bad.reason ?? "")")

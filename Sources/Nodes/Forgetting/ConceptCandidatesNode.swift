@@ -8,6 +8,7 @@ import Graph
 /// Beyond the study, which had a human look at the difference maps. Output (CONTRACTS §8): `ranking.json`
 /// `{"per_class": {class: [{"region", "action_units", "score", "share"}, …]}, "images": N}` sorted by score,
 /// `ranking.csv`, and `regions.png` (per class a few faces with the areas tinted). Scores: `ConceptRanking`.
+/// An empty selection gives an empty ranking (`images` 0) and no figure.
 public struct ConceptCandidatesNode: NodeKind {
     public static let kind = "concept_candidates"
     public static let version = 1
@@ -39,7 +40,7 @@ public struct ConceptCandidatesNode: NodeKind {
                                  a: saliency.a.data[n * plane..<(n + 1) * plane], b: saliency.b.data[n * plane..<(n + 1) * plane])
         }
         let ranking = ConceptRanking(images: images, width: w, height: h)
-        guard ranking.images > 0 else {
+        guard ranking.images > 0 || selected.isEmpty else {
             throw NodeFailure("none of the \(selected.count) images selected by \(input.instance) has landmarks; "
                 + "concept_candidates needs a dataset with 68-point landmarks (SynthFACS, CK+ Landmarks/, AffectNet's list)")
         }
@@ -61,6 +62,10 @@ public struct ConceptCandidatesNode: NodeKind {
         }
         try Data((csv.joined(separator: "\n") + "\n").utf8).write(to: out.appendingPathComponent("ranking.csv"))
         context.metric("images", Double(ranking.images))
+        guard !classes.isEmpty else {
+            context.log("the saliency selection \(input.instance) is empty: nothing to rank, no regions.png")
+            return
+        }
 
         let limit = try context.params.int("figure_images")
         let channels = saliency.images.shape[1]
