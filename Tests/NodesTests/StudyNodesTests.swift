@@ -144,8 +144,10 @@ import Report
           emotions: {kind: synth_faces, params: {like: affectnet, images: 640, test_per_class: 4, identities: 40, size: 32}}
           base: {kind: train_base, inputs: {data: emotions}, params: {epochs: 6, batch_size: 16, patience: 0}}
         """
+        // Both runs go through the binary: it picks OpenBLAS kernels the test process may not use, and other
+        // kernels round differently.
         let whole = try ShellProject(yaml)
-        #expect(!(try whole.run().failed))
+        #expect(try RunnerProcessTests.run(["run", "exp.yaml"], in: whole.dir).status == 0)
         let reference = try Data(contentsOf: Self.output(whole, "base", "model").appendingPathComponent("weights.safetensors"))
 
         let killed = try ShellProject(yaml)
