@@ -61,7 +61,8 @@ struct TrainingParams {
     }
 }
 
-/// `history.json` of a training node (CONTRACTS §3).
+/// `history.json` of a training node: per-epoch losses and accuracies only, so that the same training gives the
+/// same bytes (epoch times go to the node's log).
 struct TrainingHistory: Codable {
     struct Epoch: Codable {
         var epoch: Int
@@ -69,10 +70,9 @@ struct TrainingHistory: Codable {
         var trainAccuracy: Double
         var validationLoss: Double?
         var validationAccuracy: Double?
-        var seconds: Double
         enum CodingKeys: String, CodingKey {
             case epoch, trainLoss = "train_loss", trainAccuracy = "train_accuracy", validationLoss = "validation_loss"
-            case validationAccuracy = "validation_accuracy", seconds
+            case validationAccuracy = "validation_accuracy"
         }
     }
 
@@ -128,11 +128,10 @@ enum TrainingRun {
         }
         trainer.onEpoch = { [unowned trainer] report in
             let epoch = TrainingHistory.Epoch(epoch: report.epoch, trainLoss: report.loss, trainAccuracy: report.accuracy,
-                                              validationLoss: report.validationLoss, validationAccuracy: report.validationAccuracy,
-                                              seconds: Date().timeIntervalSince(epochStart))
+                                              validationLoss: report.validationLoss, validationAccuracy: report.validationAccuracy)
             state.history.epochs.append(epoch)
             context.log(String(format: "epoch %d: loss %.4f acc %.3f, validation loss %.4f acc %.3f (%.1f s)", report.epoch, report.loss,
-                               report.accuracy, report.validationLoss ?? .nan, report.validationAccuracy ?? .nan, epoch.seconds))
+                               report.accuracy, report.validationLoss ?? .nan, report.validationAccuracy ?? .nan, Date().timeIntervalSince(epochStart)))
             var decision = TrainingDecision.proceed
             if let v = report.validationLoss, v < (state.bestLoss ?? .infinity) {
                 state.bestLoss = v
