@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "FacesTests", dependencies: ["Faces"]),
         .testTarget(name: "GraphTests", dependencies: ["Graph"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
-        .testTarget(name: "NodesTests", dependencies: ["Nodes", "Graph", "Report"]),
+        .testTarget(name: "NodesTests", dependencies: ["Nodes", "Graph", "Report", "Faces"]),
         .testTarget(name: "ReportTests", dependencies: ["Report"]),
     ]
 )

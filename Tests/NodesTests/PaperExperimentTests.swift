@@ -1,0 +1,32 @@
+import Faces
+import Foundation
+import Testing
+
+/// `experiments/paper.yaml` (the study as published, for the real datasets) validates and plans against dataset
+/// trees in the real layouts, pointed at with `--set` as its header tells users to do.
+@Suite struct PaperExperimentTests {
+    @Test func paperExperimentPlansOnFakeTrees() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let p = try ShellProject(try String(contentsOf: repository.appendingPathComponent("experiments/paper.yaml"), encoding: .utf8))
+        let data = p.dir.appendingPathComponent("elsewhere")
+        var affectnet = SynthAffectNetOptions()
+        affectnet.images = 32; affectnet.testPerClass = 1; affectnet.size = 32; affectnet.identities = 8
+        _ = try SynthFACS.writeAffectNet(affectnet, to: data.appendingPathComponent("AffectNet"))
+        var unbc = SynthUNBCOptions()
+        unbc.participants = 6; unbc.sequencesPerParticipant = 1; unbc.framesPerSequence = 10; unbc.size = 32
+        _ = try SynthFACS.writeUNBC(unbc, to: data.appendingPathComponent("UNBC"))
+        var ckplus = SynthCKPlusOptions()
+        ckplus.subjects = 4; ckplus.size = 32
+        _ = try SynthFACS.writeCKPlus(ckplus, to: data.appendingPathComponent("CK+"))
+        try Data("stand-in for the exported ImageNet weights".utf8).write(to: data.appendingPathComponent("vgg16.safetensors"))
+
+        let missing = try RunnerProcessTests.run(["run", "exp.yaml", "--dry-run"], in: p.dir)
+        #expect(missing.out.contains("error    emotions:") && missing.out.contains("data/AffectNet"), "the unedited paths do not exist here: \(missing.out)")
+        let planned = try RunnerProcessTests.run(["run", "exp.yaml", "--dry-run",
+                                                  "--set", "emotions.root=\(data.path)/AffectNet", "--set", "pain_data.root=\(data.path)/UNBC",
+                                                  "--set", "au_data.root=\(data.path)/CK+", "--set", "base.weights=\(data.path)/vgg16.safetensors"], in: p.dir)
+        #expect(planned.status == 0, "\(planned.err)")
+        #expect(planned.out.contains("emotions-to-pain-paper: 52 of 52 instances would run") && !planned.out.contains("error"), "\(planned.out)")
+        #expect(planned.out.contains("run      emotions: never run") && planned.out.contains("run?     probe_au5[blocks=3]") && planned.out.contains("run?     report"))
+    }
+}
