@@ -17,13 +17,7 @@ public struct FinetuneNode: NodeKind {
     ]
 
     public static func run(_ context: NodeContext) throws {
-        let input = try context.input("model"), data = try context.input("data")
-        var artifact = try ModelArtifact.load(from: input.directory, instance: input.instance)
-        let (dataset, root) = try DatasetArtifact.load(from: data.directory, instance: data.instance)
-        let splits = try dataset.splits(root: root)
-        try artifact.model.replaceHead(classCount: splits.train.classNames.count, seed: context.seed)
-        artifact.classNames = splits.train.classNames
-        artifact.task = dataset.format == "unbc" ? "pain" : "emotions"
+        let (artifact, splits) = try StudyTraining.withNewHead(context)
         context.log("fine-tuning with blocks 1…\(artifact.model.frozenBlocks) frozen")
         try StudyTraining.train(artifact, splits: splits, params: try TrainingParams(context.params), context: context)
     }

@@ -23,25 +23,16 @@ public struct RetrainHeadNode: NodeKind {
     ]
 
     public static func run(_ context: NodeContext) throws {
-        let input = try context.input("model"), data = try context.input("data")
-        var artifact = try ModelArtifact.load(from: input.directory, instance: input.instance)
-        let (dataset, root) = try DatasetArtifact.load(from: data.directory, instance: data.instance)
-        let splits = try dataset.splits(root: root)
+        let (artifact, splits) = try StudyTraining.withNewHead(context)
         let t = try TrainingParams(context.params)
         let model = artifact.model
-        try model.replaceHead(classCount: splits.train.classNames.count, seed: context.seed)
         model.frozenBlocks = 5
-        artifact.classNames = splits.train.classNames
-        artifact.task = dataset.format == "unbc" ? "pain" : "emotions"
         guard t.augmentationValue == nil else {
             try StudyTraining.train(artifact, splits: splits, params: t, context: context)
             return
         }
+        let (train, validation) = try StudyTraining.decode(splits, pipeline: artifact.pipeline, augmentation: nil, context: context)
         let started = Date()
-        let pipeline = artifact.pipeline
-        let train = try ImageSet(splits.train.samples, pipeline: pipeline)
-        let validation = try ImageSet(splits.validation.samples, pipeline: pipeline)
-        guard validation.count > 0 else { throw NodeFailure("the dataset's validation split is empty") }
         let trainFeatures = try InMemoryBatchSource(images: train.features(of: model, batchSize: 64), labels: train.labels)
         let validationFeatures = try InMemoryBatchSource(images: validation.features(of: model, batchSize: 64), labels: validation.labels)
         context.log(String(format: "block5 features of %d + %d images in %.1f s", train.count, validation.count, Date().timeIntervalSince(started)))

@@ -64,17 +64,37 @@ public struct TrainBaseNode: NodeKind {
     }
 }
 
-/// Training a whole (partly frozen) model on a dataset's splits and writing its outputs; shared by
-/// `train_base` and `finetune`.
+/// What the training kinds share: a new head on an upstream model, decoding the splits, training a whole
+/// (partly frozen) model and writing its outputs.
 enum StudyTraining {
-    static func train(_ artifact: ModelArtifact, splits: FaceSplits, params t: TrainingParams, context: NodeContext) throws {
-        let pipeline = artifact.pipeline
+    /// The `model` input with a fresh head for the classes of the `data` input's dataset, and that dataset's splits
+    /// (`finetune`, `retrain_head`).
+    static func withNewHead(_ context: NodeContext) throws -> (ModelArtifact, FaceSplits) {
+        let input = try context.input("model"), data = try context.input("data")
+        var artifact = try ModelArtifact.load(from: input.directory, instance: input.instance)
+        let (dataset, root) = try DatasetArtifact.load(from: data.directory, instance: data.instance)
+        let splits = try dataset.splits(root: root)
+        try artifact.model.replaceHead(classCount: splits.train.classNames.count, seed: context.seed)
+        artifact.classNames = splits.train.classNames
+        artifact.task = dataset.format == "unbc" ? "pain" : "emotions"
+        return (artifact, splits)
+    }
+
+    /// The training split (with `augmentation`) and the validation split decoded into memory; an empty validation
+    /// split is an error (early stopping and the history need it).
+    static func decode(_ splits: FaceSplits, pipeline: ImagePipeline, augmentation: Augmentation?,
+                       context: NodeContext) throws -> (train: ImageSet, validation: ImageSet) {
         let started = Date()
-        let train = try ImageSet(splits.train.samples, pipeline: pipeline, augmentation: t.augmentationValue)
+        let train = try ImageSet(splits.train.samples, pipeline: pipeline, augmentation: augmentation)
         let validation = try ImageSet(splits.validation.samples, pipeline: pipeline)
         context.log(String(format: "decoded %d training and %d validation images in %.1f s", train.count, validation.count,
                            Date().timeIntervalSince(started)))
         guard validation.count > 0 else { throw NodeFailure("the dataset's validation split is empty (raise validation_fraction or validation_frames)") }
+        return (train, validation)
+    }
+
+    static func train(_ artifact: ModelArtifact, splits: FaceSplits, params t: TrainingParams, context: NodeContext) throws {
+        let (train, validation) = try decode(splits, pipeline: artifact.pipeline, augmentation: t.augmentationValue, context: context)
         try TrainingRun.fit(artifact.model, train: train, validation: validation, params: t,
                             loss: try t.loss(counts: splits.train.classCounts), context: context, historyDirectory: context.output("history"))
         try artifact.write(to: context.output("model"))
