@@ -22,9 +22,7 @@ public struct TrainingSnapshot: Sendable, Equatable {
     public func write(to url: URL) throws {
         var tensors: [(name: String, tensor: Tensor)] = parameters.keys.sorted().map { ("param.\($0)", parameters[$0]!) }
         tensors += velocity.keys.sorted().map { ("velocity.\($0)", Tensor(shape: [velocity[$0]!.count], data: velocity[$0]!)) }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys  // same bytes in every process (dictionary order is per-process)
-        let config = String(decoding: try encoder.encode(configuration), as: UTF8.self)
+        let config = try configuration.canonicalJSON()
         try SafetensorsFile.write(tensors, metadata: [
             "epoch": "\(epoch)", "frozen_blocks": "\(frozenBlocks)", "configuration": config,
             "rng_state": rngState.map { String($0, radix: 16) }.joined(separator: ","),

@@ -18,9 +18,7 @@ extension VGG16 {
     /// With `.torchvision` names and the default two hidden head layers, PyTorch loads the file into
     /// `torchvision.models.vgg16(num_classes=K)` (whose `avgpool` is the identity at 224 px).
     public func saveWeights(to url: URL, naming: WeightNaming = .dotted) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys  // same bytes in every process (dictionary order is per-process)
-        let config = String(decoding: try encoder.encode(configuration), as: UTF8.self)
+        let config = try configuration.canonicalJSON()
         try SafetensorsFile.write(weightTensors(naming: naming), metadata: [
             "format": "pt", Self.configurationMetadataKey: config, Self.frozenBlocksMetadataKey: "\(frozenBlocks)",
         ], to: url)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The shape of a VGG16: input size and channels, width multiplier, head widths, class count, dropout.
 ///
 /// Simonyan & Zisserman, "Very Deep Convolutional Networks for Large-Scale Image Recognition", 2015
@@ -50,6 +52,14 @@ public struct VGG16Configuration: Sendable, Equatable, Codable {
 
     /// Inputs of the first dense layer: C₅·H₅·W₅ flattened in C, H, W order.
     public var flattenFeatures: Int { blockChannels[4] * finalSize * finalSize }
+
+    /// JSON with sorted keys, as stored in file metadata: the same bytes in every process (a dictionary's order
+    /// is not), so equal weights give equal files and cache digests.
+    func canonicalJSON() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
 
     /// Throws when a field is out of range.
     public func validate() throws {
