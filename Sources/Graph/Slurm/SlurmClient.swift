@@ -13,6 +13,8 @@ public struct SlurmJobState: Sendable, Equatable {
 
     public var isTerminal: Bool { Self.terminal.contains(state) }
     public var isRunning: Bool { state == "RUNNING" || state == "COMPLETING" || state == "CONFIGURING" }
+    /// Slurm cancelled the job because a job it depended on failed (`--kill-on-invalid-dep=yes`).
+    public var cancelledByDependency: Bool { state == "CANCELLED" && reason.hasPrefix("Dependency") }
 }
 
 /// The Slurm commands the executor uses (`sbatch`, `squeue`, `scancel`), run as child processes.

@@ -121,13 +121,14 @@ public final class SlurmExecutor {
         try record.write(to: recordURL)
         if slurm.detach || submissions.isEmpty {
             if submissions.isEmpty, options.writeLockFile {
-                try writeLock(lockURL, previous: previousLock)
+                try writeLock(lockURL, previous: previousLock, plan: Planner.plan(experiment, store: store, lock: nil))
             }
             return RunSummary(results: experiment.instances.indices.compactMap { results[$0] })
         }
 
         let finished = try wait(for: Array(submissions.values), slurm: slurm)
-        let after = Planner.plan(experiment, store: store, lock: nil, selected: selected)
+        // One plan of every instance serves the outcomes and the lock file.
+        let after = Planner.plan(experiment, store: store, lock: nil)
         let keys = Dictionary(uniqueKeysWithValues: after.map { ($0.id, $0) })
         for submission in submissions.values {
             let inst = experiment.instances[submission.index]
@@ -136,7 +137,7 @@ public final class SlurmExecutor {
             if state?.state == "COMPLETED", entry?.state == .upToDate, let key = entry?.key, case .hit(let manifest, _) = store.lookup(key) {
                 results[submission.index] = InstanceResult(id: inst.id, key: key, status: .executed, seconds: manifest.seconds,
                                                            reason: "Slurm job \(submission.job.id)")
-            } else if let state, state.reason == "DependencyNeverSatisfied" || state.state == "CANCELLED" && state.reason.hasPrefix("Dependency") {
+            } else if let state, state.cancelledByDependency {
                 results[submission.index] = InstanceResult(id: inst.id, key: nil, status: .skipped, seconds: 0,
                                                            reason: "Slurm job \(submission.job.id) cancelled: an upstream job failed")
             } else {
@@ -149,14 +150,14 @@ public final class SlurmExecutor {
             }
         }
         let summary = RunSummary(results: experiment.instances.indices.compactMap { results[$0] })
-        if options.writeLockFile, !summary.failed { try writeLock(lockURL, previous: previousLock) }
+        if options.writeLockFile, !summary.failed { try writeLock(lockURL, previous: previousLock, plan: after) }
         return summary
     }
 
-    /// Writes `FILE.lock` from the cache entries of every up-to-date instance.
-    private func writeLock(_ url: URL, previous: LockFile?) throws(GraphError) {
+    /// Writes `FILE.lock` from the cache entries of the instances `plan` (of every instance) finds up to date.
+    private func writeLock(_ url: URL, previous: LockFile?, plan: [PlanEntry]) throws(GraphError) {
         var manifests: [String: Manifest] = [:]
-        for entry in Planner.plan(experiment, store: store, lock: nil) where entry.state == .upToDate {
+        for entry in plan where entry.state == .upToDate {
             if let key = entry.key, case .hit(let manifest, _) = store.lookup(key) { manifests[entry.id] = manifest }
         }
         try LockFile.update(url, experiment: experiment, previous: previous, manifests: manifests)
@@ -226,7 +227,7 @@ public final class SlurmExecutor {
             if let key = entry?.key, entry?.state == .upToDate, case .hit(let manifest, _) = store.lookup(key) {
                 observer?.handle(.finished(instance: inst.id, key: key, seconds: manifest.seconds))
             }
-        } else if state.state == "CANCELLED", state.reason.hasPrefix("Dependency") {
+        } else if state.cancelledByDependency {
             observer?.handle(.skipped(instance: inst.id, reason: "Slurm cancelled job \(s.job.id): an upstream job failed"))
         } else {
             observer?.handle(.failed(instance: inst.id, reason: failureReason(s, state),
