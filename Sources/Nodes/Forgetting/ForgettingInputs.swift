@@ -62,10 +62,7 @@ struct ForgettingModel {
         for start in stride(from: 0, to: samples.count, by: batchSize) {
             let logits = try model.logits(batch(samples[start..<min(start + batchSize, samples.count)]).input)
             let k = logits.shape[1]
-            for i in 0..<logits.shape[0] {
-                let row = logits.data[i * k..<(i + 1) * k]
-                out.append(row.indices.max { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) }! - i * k)
-            }
+            for i in 0..<logits.shape[0] { out.append(EvaluateNode.argmax(logits.data[i * k..<(i + 1) * k])) }
         }
         return out
     }
