@@ -2,7 +2,7 @@
 ///
 /// Per trainable parameter w with gradient g: g ← g + λ·w; v ← μ·v + g; w ← w − η·v (with μ = 0: w ← w − η·g).
 /// With a constant learning rate this equals Keras' v ← μ·v − η·g; w ← w + v.
-public struct SGD: Sendable, Equatable {
+public struct SGD: Optimizer, Equatable {
     /// Learning rate η.
     public var learningRate: Float
     /// Momentum μ (Keras' default 0).
@@ -11,6 +11,12 @@ public struct SGD: Sendable, Equatable {
     public var weightDecay: Float
     /// Momentum buffers by dotted key (empty while μ = 0).
     public internal(set) var velocity: [String: [Float]] = [:]
+    public var steps = 0
+    /// The momentum buffers (`velocity`).
+    public var buffers: [String: [Float]] {
+        get { velocity }
+        set { velocity = newValue }
+    }
 
     /// An optimiser with empty momentum buffers.
     public init(learningRate: Float, momentum: Float = 0, weightDecay: Float = 0) {
@@ -22,6 +28,7 @@ public struct SGD: Sendable, Equatable {
     /// Updates every trainable parameter of `model` that has a gradient from its last backward pass.
     public mutating func step(_ model: VGG16) {
         let lr = learningRate, mu = momentum, wd = weightDecay
+        steps += 1
         for i in model.parameters.indices where model.parameters[i].block > model.frozenBlocks {
             let g = model.gradients[i]
             if g.isEmpty { continue }

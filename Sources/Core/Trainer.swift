@@ -6,9 +6,11 @@ public struct TrainingOptions: Sendable, Equatable, Codable {
     public var epochs: Int
     /// Images per batch; the last batch of an epoch may be smaller.
     public var batchSize: Int
-    /// SGD learning rate η.
+    /// Which optimiser updates the weights.
+    public var optimizer: OptimizerMethod
+    /// Learning rate η.
     public var learningRate: Float
-    /// SGD momentum μ (0 as in Keras' default).
+    /// SGD momentum μ (0 as in Keras' default); Adam ignores it.
     public var momentum: Float
     /// L2 weight decay λ.
     public var weightDecay: Float
@@ -19,10 +21,11 @@ public struct TrainingOptions: Sendable, Equatable, Codable {
     /// Reshuffle the samples every epoch (false: fixed order 0..<count).
     public var shuffle: Bool
 
-    public init(epochs: Int, batchSize: Int, learningRate: Float, momentum: Float = 0, weightDecay: Float = 0,
-                loss: Loss = .crossEntropy(), seed: UInt64, shuffle: Bool = true) {
+    public init(epochs: Int, batchSize: Int, optimizer: OptimizerMethod = .sgd, learningRate: Float, momentum: Float = 0,
+                weightDecay: Float = 0, loss: Loss = .crossEntropy(), seed: UInt64, shuffle: Bool = true) {
         self.epochs = epochs
         self.batchSize = batchSize
+        self.optimizer = optimizer
         self.learningRate = learningRate
         self.momentum = momentum
         self.weightDecay = weightDecay
@@ -70,7 +73,7 @@ public enum TrainingDecision: Sendable {
     case stop
 }
 
-/// Trains a `VGG16` with SGD on a `BatchSource`, reproducibly: the same seed, data and BLAS thread count
+/// Trains a `VGG16` with SGD or Adam on a `BatchSource`, reproducibly: the same seed, data and BLAS thread count
 /// give bit-identical weights, and a run resumed from an epoch snapshot ends bit-identical to an uninterrupted one.
 ///
 /// One generator (`options.seed`) draws, in order, each epoch's permutation, then per batch the augmentation
@@ -80,8 +83,8 @@ public final class Trainer {
     public let model: VGG16
     /// How to train.
     public let options: TrainingOptions
-    /// The optimiser and its momentum buffers.
-    public private(set) var optimizer: SGD
+    /// The optimiser and its buffers.
+    public private(set) var optimizer: any Optimizer
     /// The trainer's generator (its state goes into snapshots).
     public private(set) var rng: RandomGenerator
     /// Epochs finished so far (training continues with epoch `completedEpochs + 1`).
@@ -107,11 +110,14 @@ public final class Trainer {
         }
         self.model = model
         self.options = options
-        self.optimizer = SGD(learningRate: options.learningRate, momentum: options.momentum, weightDecay: options.weightDecay)
+        switch options.optimizer {
+        case .sgd: optimizer = SGD(learningRate: options.learningRate, momentum: options.momentum, weightDecay: options.weightDecay)
+        case .adam: optimizer = Adam(learningRate: options.learningRate, weightDecay: options.weightDecay)
+        }
         self.rng = RandomGenerator(seed: options.seed)
     }
 
-    /// A trainer continuing from `snapshot`: restores the model's weights and frozen blocks, the optimiser and the generator.
+    /// A trainer continuing from `snapshot`: restores the model's weights and frozen blocks, the optimiser's state and the generator.
     public convenience init(model: VGG16, options: TrainingOptions, resumingFrom snapshot: TrainingSnapshot) throws {
         try self.init(model: model, options: options)
         guard snapshot.configuration == model.configuration else {
@@ -123,7 +129,8 @@ public final class Trainer {
             try model.setParameter(key, t, source: "snapshot")
         }
         model.frozenBlocks = snapshot.frozenBlocks
-        optimizer.velocity = snapshot.velocity
+        optimizer.buffers = snapshot.optimizerBuffers
+        optimizer.steps = snapshot.optimizerSteps
         rng = RandomGenerator(state: snapshot.rngState)
         completedEpochs = snapshot.epoch
     }
@@ -132,7 +139,7 @@ public final class Trainer {
     public func snapshot() -> TrainingSnapshot {
         TrainingSnapshot(epoch: completedEpochs, configuration: model.configuration, frozenBlocks: model.frozenBlocks,
                          parameters: Dictionary(uniqueKeysWithValues: model.parameters.map { ($0.key, $0.tensor) }),
-                         velocity: optimizer.velocity, rngState: rng.state)
+                         optimizerBuffers: optimizer.buffers, optimizerSteps: optimizer.steps, rngState: rng.state)
     }
 
     /// Trains the remaining epochs; returns their reports. A NaN or infinite loss throws `CoreError.nonFiniteLoss`.

@@ -1,9 +1,9 @@
 import Foundation
 
-/// Everything needed to resume training after an epoch: weights, frozen blocks, momentum buffers, generator state.
+/// Everything needed to resume training after an epoch: weights, frozen blocks, optimiser state, generator state.
 ///
-/// Stored as one safetensors file: `param.<key>` and `velocity.<key>` tensors, the epoch, generator state,
-/// frozen blocks and configuration in the metadata.
+/// Stored as one safetensors file: `param.<key>` and `optimizer.<buffer>` tensors; the epoch, optimiser steps,
+/// generator state, frozen blocks and configuration in the metadata.
 public struct TrainingSnapshot: Sendable, Equatable {
     /// Epochs completed when the snapshot was taken.
     public var epoch: Int
@@ -13,18 +13,22 @@ public struct TrainingSnapshot: Sendable, Equatable {
     public var frozenBlocks: Int
     /// Parameter values by dotted key.
     public var parameters: [String: Tensor]
-    /// SGD momentum buffers by dotted key.
-    public var velocity: [String: [Float]]
+    /// The optimiser's buffers (`Optimizer.buffers`).
+    public var optimizerBuffers: [String: [Float]]
+    /// Updates the optimiser had taken.
+    public var optimizerSteps: Int
     /// The trainer's `RandomGenerator.state`.
     public var rngState: [UInt64]
 
     /// Writes the snapshot atomically to `url`.
     public func write(to url: URL) throws {
         var tensors: [(name: String, tensor: Tensor)] = parameters.keys.sorted().map { ("param.\($0)", parameters[$0]!) }
-        tensors += velocity.keys.sorted().map { ("velocity.\($0)", Tensor(shape: [velocity[$0]!.count], data: velocity[$0]!)) }
+        tensors += optimizerBuffers.keys.sorted().map {
+            ("optimizer.\($0)", Tensor(shape: [optimizerBuffers[$0]!.count], data: optimizerBuffers[$0]!))
+        }
         let config = try configuration.canonicalJSON()
         try SafetensorsFile.write(tensors, metadata: [
-            "epoch": "\(epoch)", "frozen_blocks": "\(frozenBlocks)", "configuration": config,
+            "epoch": "\(epoch)", "optimizer_steps": "\(optimizerSteps)", "frozen_blocks": "\(frozenBlocks)", "configuration": config,
             "rng_state": rngState.map { String($0, radix: 16) }.joined(separator: ","),
         ], to: url)
     }
@@ -38,7 +42,7 @@ public struct TrainingSnapshot: Sendable, Equatable {
             }
             return v
         }
-        guard let epoch = Int(try field("epoch")), let frozen = Int(try field("frozen_blocks")),
+        guard let epoch = Int(try field("epoch")), let steps = Int(try field("optimizer_steps")), let frozen = Int(try field("frozen_blocks")),
               let config = try? JSONDecoder().decode(VGG16Configuration.self, from: Data(try field("configuration").utf8)) else {
             throw CoreError.malformedFile(file: url.path, reason: "snapshot metadata is invalid")
         }
@@ -46,12 +50,12 @@ public struct TrainingSnapshot: Sendable, Equatable {
         guard words.count == 4, words.contains(where: { $0 != 0 }) else {
             throw CoreError.malformedFile(file: url.path, reason: "snapshot rng_state must be four hex words")
         }
-        var parameters: [String: Tensor] = [:], velocity: [String: [Float]] = [:]
+        var parameters: [String: Tensor] = [:], buffers: [String: [Float]] = [:]
         for name in file.names {
             if name.hasPrefix("param.") { parameters[String(name.dropFirst(6))] = try file.tensor(name) }
-            if name.hasPrefix("velocity.") { velocity[String(name.dropFirst(9))] = try file.tensor(name).data }
+            if name.hasPrefix("optimizer.") { buffers[String(name.dropFirst(10))] = try file.tensor(name).data }
         }
         return TrainingSnapshot(epoch: epoch, configuration: config, frozenBlocks: frozen, parameters: parameters,
-                                velocity: velocity, rngState: words)
+                                optimizerBuffers: buffers, optimizerSteps: steps, rngState: words)
     }
 }
