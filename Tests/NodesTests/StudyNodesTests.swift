@@ -25,9 +25,20 @@ import Report
     @Test func smokeExperimentRunsEndToEnd() throws {
         let yaml = try String(contentsOf: Self.repository.appendingPathComponent("experiments/smoke.yaml"), encoding: .utf8)
         let p = try ShellProject(yaml)
+        func executed(_ r: RunSummary) -> Set<String> { Set(r.results.filter { $0.status == .executed }.map(\.id)) }
+        func chain(_ k: Int) -> Set<String> {
+            Set(["frozen", "pain", "head", "recall", "pain_eval"].map { "\($0)[blocks=\(k)]" } + ["AU5", "AU14"].map { "probe[blocks=\(k),concept=\($0)]" })
+        }
+        // Sweeping: a sweep over depths 0, 1, 5 runs everything; moving 1 to 2 runs only depth 2's chain and the
+        // report, which gathers every depth; the full sweep then adds only depths 3 and 4 (and the report).
+        let narrow = try p.run(["frozen.matrix.blocks=[0, 1, 5]"])
+        #expect(!narrow.failed, "\(narrow.results.filter { $0.status != .executed }.map { "\($0.id): \($0.reason ?? "")" })")
+        #expect(narrow.count(.executed) == narrow.results.count)
+        let moved = try p.run(["frozen.matrix.blocks=[0, 2, 5]"])
+        #expect(executed(moved) == chain(2).union(["report"]))
         let first = try p.run()
-        #expect(!first.failed, "\(first.results.filter { $0.status != .executed }.map { "\($0.id): \($0.reason ?? "")" })")
-        #expect(first.count(.executed) == first.results.count)
+        #expect(!first.failed)
+        #expect(executed(first) == chain(3).union(chain(4)).union(["report"]))
         let again = try p.run()
         #expect(again.count(.cached) == again.results.count, "a rerun executes nothing")
 

@@ -52,6 +52,7 @@ public struct SynthFacesNode: NodeKind {
         .int("test_per_class", default: 100, range: 1...100_000, doc: "affectnet: test images per class (the official validation list)."),
         .int("identities", default: 600, range: 1...1_000_000, doc: "affectnet: distinct faces."),
         .number("label_noise", default: 0.05, range: 0...1, doc: "affectnet: share of training labels replaced by a random class."),
+        .bool("balanced", default: false, doc: "affectnet: equal class frequencies in the training list instead of AffectNet's imbalance."),
         .int("participants", default: 25, range: 2...10_000, doc: "unbc: participants."),
         .int("sequences", default: 6, range: 1...1000, doc: "unbc: sequences per participant."),
         .int("sequence_frames", default: 40, range: 2...10_000, doc: "unbc: frames per sequence."),
@@ -73,6 +74,7 @@ public struct SynthFacesNode: NodeKind {
             o.size = size; o.channels = channels; o.seed = seed
             o.images = try p.int("images"); o.testPerClass = try p.int("test_per_class")
             o.identities = try p.int("identities"); o.labelNoise = try p.double("label_noise")
+            if try p.bool("balanced") { o.classWeights = [Double](repeating: 1, count: Emotion.allCases.count) }
             summary = try SynthFACS.writeAffectNet(o, to: tree)
         case "unbc":
             var o = SynthUNBCOptions()
