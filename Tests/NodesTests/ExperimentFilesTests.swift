@@ -2,11 +2,24 @@ import Faces
 import Foundation
 import Testing
 
-/// `experiments/paper.yaml` (the study as published, for the real datasets) validates and plans against dataset
-/// trees in the real layouts, pointed at with `--set` as its header tells users to do.
-@Suite struct PaperExperimentTests {
+/// The shipped experiment files validate and plan: `paper.yaml` (the study as published, for the real datasets)
+/// against dataset trees in the real layouts, pointed at with `--set` as its header tells users to do; `demo.yaml`
+/// (the study on SynthFACS, what `scripts/demo` runs) as it is.
+@Suite struct ExperimentFilesTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test func demoExperimentPlansTheWholeStudy() throws {
+        let p = try ShellProject(try String(contentsOf: Self.repository.appendingPathComponent("experiments/demo.yaml"), encoding: .utf8))
+        let planned = try RunnerProcessTests.run(["run", "exp.yaml", "--dry-run"], in: p.dir)
+        #expect(planned.status == 0, "\(planned.err)")
+        #expect(planned.out.contains("demo: 44 of 44 instances would run") && !planned.out.contains("error"), "\(planned.out)")
+        for id in ["base", "pain[blocks=0]", "head[blocks=5]", "forgetting", "saliency", "candidates", "au5_b0", "au14_b5", "au5_test", "report"] {
+            #expect(planned.out.contains(" \(id): never run") || planned.out.contains(" \(id): upstream"), "\(id) planned")
+        }
+    }
+
     @Test func paperExperimentPlansOnFakeTrees() throws {
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let repository = Self.repository
         let p = try ShellProject(try String(contentsOf: repository.appendingPathComponent("experiments/paper.yaml"), encoding: .utf8))
         let data = p.dir.appendingPathComponent("elsewhere")
         var affectnet = SynthAffectNetOptions()
