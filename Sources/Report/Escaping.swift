@@ -15,7 +15,7 @@ public enum Escaping {
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
             default:
-                if scalar.value < 0x20 && scalar != "\t" && scalar != "\n" || (0x7F...0x9F).contains(scalar.value) {
+                if isDisallowedControl(scalar) {
                     out += "\u{FFFD}"
                 } else {
                     out.unicodeScalars.append(scalar)
@@ -25,18 +25,23 @@ public enum Escaping {
         return out
     }
 
-    /// Escapes text for a Markdown table cell or paragraph: HTML-special characters become entities (Markdown
-    /// passes raw HTML through), inline markup characters (`\\ ` * _ [ ] | ~`) are backslash-escaped, and so is a
+    /// Escapes text for a Markdown table cell or paragraph: `&`, `<` and `>` become entities (Markdown passes
+    /// raw HTML through; quotes stay readable), inline markup characters (`\\ ` * _ [ ] | ~`) are backslash-escaped, and so is a
     /// leading `#`, `-` or `+` that would start a heading or list (`>` is already an entity); newlines become spaces.
     public static func markdown(_ s: String) -> String {
         var out = ""
-        for ch in html(s) {
+        for ch in s {
             switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
             case "\\", "`", "*", "_", "[", "]", "|", "~":
                 out.append("\\")
                 out.append(ch)
-            case "\n", "\r", "\t":
+            case "\n", "\r", "\r\n", "\t":
                 out.append(" ")
+            case _ where ch.unicodeScalars.contains(where: isDisallowedControl):
+                out.append("\u{FFFD}")
             case "#" where out.isEmpty, "-" where out.isEmpty, "+" where out.isEmpty:
                 out.append("\\")
                 out.append(ch)
@@ -45,6 +50,11 @@ public enum Escaping {
             }
         }
         return out
+    }
+
+    /// Control characters XML does not allow (all but tab and newline), which both writers replace by U+FFFD.
+    static func isDisallowedControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 && scalar != "\t" && scalar != "\n" || (0x7F...0x9F).contains(scalar.value)
     }
 
     /// A file-name-safe form of `s`: letters, digits, `-` and `_` kept, everything else `_`.

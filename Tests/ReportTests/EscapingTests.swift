@@ -13,6 +13,7 @@ import Testing
         #expect(Escaping.markdown("a|b *c* _d_ [e](f) `g` ~h") == "a\\|b \\*c\\* \\_d\\_ \\[e\\](f) \\`g\\` \\~h")
         #expect(Escaping.markdown("# x - y") == "\\# x - y")
         #expect(Escaping.markdown("-1.5 > 2\nz") == "\\-1.5 &gt; 2 z")
+        #expect(Escaping.markdown("Cohen's \"d\" <b>&\u{1}\r\n") == "Cohen's \"d\" &lt;b&gt;&amp;\u{FFFD} ")
     }
 
     @Test func fileNamesKeepOnlySafeCharacters() {
