@@ -11,7 +11,7 @@ import Report
 /// every other evaluation is an emotion model.
 public struct ReportNode: NodeKind {
     public static let kind = "report"
-    public static let version = 1
+    public static let version = 2
     public static let summary = "The study's tables and figures as self-contained HTML (index.html) and Markdown (report.md)."
     public static let params: [ParamSpec] = [
         .string("title", default: "", doc: "Page title; empty means \"Palimpsest report: <experiment name>\"."),
