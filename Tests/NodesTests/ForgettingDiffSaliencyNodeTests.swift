@@ -179,6 +179,6 @@ import Testing
                                       .appendingPathComponent("manifest.json"))))
         try FileManager.default.copyItem(at: modelJSON.deletingLastPathComponent().appendingPathComponent("weights.safetensors"),
                                          to: broken.dir.appendingPathComponent("m/weights.safetensors"))
-        #expect { try ForgettingModel.load(input) } throws: { "\($0)".contains("model.json: preprocessing 48 px") }
+        #expect { try ModelArtifact.load(input) } throws: { "\($0)".contains("model.json: ") && "\($0)".contains("48 px ×") && "\($0)".contains("do not fit") }
     }
 }

@@ -134,7 +134,8 @@ struct TestFacesNode: NodeKind {
             o.threads = 1
             _ = try SynthFACS.writeCKPlus(o, to: tree)
         }
-        let json: [String: Any] = ["format": like, "root": "tree", "options": [String: Any](), "class_names": Emotion.names]
+        let json: [String: Any] = ["format": like, "root": "tree", "options": [String: Any](), "class_names": Emotion.names,
+                                   "split_seed": 7, "counts": [String: Any]()]
         try JSONSerialization.data(withJSONObject: json).write(to: context.output().appendingPathComponent("dataset.json"))
     }
 }
@@ -172,7 +173,8 @@ struct ProbeFacesNode: NodeKind {
             try Data(codes.map { String(format: "%15.7e%15.7e\n", $0, 0.0) }.joined().utf8)
                 .write(to: facs.appendingPathComponent("\(stem)_facs.txt"))
         }
-        let json: [String: Any] = ["format": "ckplus", "root": "tree", "options": [String: Any](), "class_names": Emotion.names]
+        let json: [String: Any] = ["format": "ckplus", "root": "tree", "options": [String: Any](), "class_names": Emotion.names,
+                                   "split_seed": 7, "counts": [String: Any]()]
         try JSONSerialization.data(withJSONObject: json).write(to: context.output().appendingPathComponent("dataset.json"))
     }
 }

@@ -35,7 +35,7 @@ public struct DiffSaliencyNode: NodeKind {
 
     public static func run(_ context: NodeContext) throws {
         let inputA = try context.input("a"), inputB = try context.input("b")
-        let a = try ForgettingModel.load(inputA), b = try ForgettingModel.load(inputB)
+        let a = try ModelArtifact.load(inputA), b = try ModelArtifact.load(inputB)
         guard a.classNames == b.classNames else {
             throw NodeFailure("models \(inputA.instance) and \(inputB.instance) have different classes: \(a.classNames) vs \(b.classNames)")
         }
@@ -49,7 +49,7 @@ public struct DiffSaliencyNode: NodeKind {
         let high = (0..<channels).map { c in (1 - (p.mean.count == 1 ? p.mean[0] : p.mean[c])) / (p.std.count == 1 ? p.std[0] : p.std[c]) }
         let composite = try Composite.named(ruleName, low: low, high: high)
 
-        let data = try ForgettingDataset.load(try context.input("data"))
+        let data = try ForgettingData(try context.input("data"))
         let test = try data.testSet()
         // Class names match case-insensitively ("contempt" in the experiment file, "Contempt" in the data).
         func index(of name: String, in names: [String]) -> Int? { names.firstIndex { $0.lowercased() == name.lowercased() } }

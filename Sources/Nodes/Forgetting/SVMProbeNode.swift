@@ -51,8 +51,8 @@ public struct SVMProbeNode: NodeKind {
         let unit = conceptNumber(concept)!
         let layer = try context.params.string("layer")
         let cropName = context.params["crop"]?.stringValue
-        let model = try ForgettingModel.load(try context.input("model"))
-        let data = try ForgettingDataset.load(try context.input("data"))
+        let model = try ModelArtifact.load(try context.input("model"))
+        let data = try ForgettingData(try context.input("data"))
         let set = try data.ckplus().load(actionUnit: unit, region: cropName.map { FaceRegion.named[$0]! })
         let labels = set.samples.map { $0.label == 1 }
 

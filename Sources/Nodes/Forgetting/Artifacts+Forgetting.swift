@@ -1,0 +1,66 @@
+import Core
+import Faces
+import Foundation
+import Graph
+
+/// What the forgetting kinds need of an upstream model: inference batches and predictions.
+extension ModelArtifact {
+    /// Reads the model output `input` (errors name its file and instance).
+    static func load(_ input: InputArtifact) throws -> ModelArtifact {
+        try load(from: input.directory, instance: input.instance)
+    }
+
+    /// The network's input batch [N, C, S, S] for `samples` (decoded, cropped, resized and normalised as in training,
+    /// no augmentation), and the unnormalised images in [0, 1].
+    func batch(_ samples: ArraySlice<FaceSample>) throws -> (input: Tensor, images: [RasterImage]) {
+        let pipeline = self.pipeline
+        let images = try samples.map(pipeline.load)
+        let data = images.flatMap { $0.normalized(pipeline.normalization) }
+        return (Tensor(shape: [images.count, pipeline.channels, pipeline.height, pipeline.width], data: data), images)
+    }
+
+    /// The predicted class of each sample (arg-max of the logits; ties: the lower class), in batches.
+    func predictions(_ samples: [FaceSample], batchSize: Int) throws -> [Int] {
+        var out: [Int] = []
+        for start in stride(from: 0, to: samples.count, by: batchSize) {
+            let logits = try model.logits(batch(samples[start..<min(start + batchSize, samples.count)]).input)
+            let k = logits.shape[1]
+            for i in 0..<logits.shape[0] { out.append(EvaluateNode.argmax(logits.data[i * k..<(i + 1) * k])) }
+        }
+        return out
+    }
+}
+
+/// An upstream dataset output read for the forgetting kinds: its description, where its tree is, and the test
+/// images they look at.
+struct ForgettingData {
+    let artifact: DatasetArtifact
+    let root: URL
+    /// `dataset.json`, for error messages.
+    let file: URL
+
+    /// Reads the dataset output `input` (errors name its file and instance).
+    init(_ input: InputArtifact) throws {
+        (artifact, root) = try DatasetArtifact.load(from: input.directory, instance: input.instance)
+        file = input.directory.appendingPathComponent(DatasetArtifact.fileName)
+    }
+
+    /// The AU-coded peak frames of a CK+-layout dataset.
+    func ckplus() throws -> CKPlusLoader {
+        guard artifact.format == "ckplus" else {
+            throw NodeFailure("\(file.path): format is '\(artifact.format)', expected 'ckplus' "
+                + "(an AU-coded dataset in the CK+ layout: real CK+ or synth_faces with like: ckplus)")
+        }
+        return CKPlusLoader(root: root)
+    }
+
+    /// The labelled images of the test split (AffectNet: its validation list; CK+: every emotion-coded peak frame).
+    func testSet() throws -> FaceDataset {
+        switch artifact.format {
+        case "affectnet": return try AffectNetLoader(root: root).load(validationFraction: 0, checkImages: false).test
+        case "ckplus": return try CKPlusLoader(root: root).loadEmotions()
+        default:
+            throw NodeFailure("\(file.path): format '\(artifact.format)' has no emotion test split for saliency; expected 'affectnet' or 'ckplus'")
+        }
+    }
+}
