@@ -3,31 +3,10 @@ import Faces
 import Foundation
 import Graph
 
-/// What the forgetting kinds need of an upstream model: inference batches and predictions.
 extension ModelArtifact {
     /// Reads the model output `input` (errors name its file and instance).
     static func load(_ input: InputArtifact) throws -> ModelArtifact {
         try load(from: input.directory, instance: input.instance)
-    }
-
-    /// The network's input batch [N, C, S, S] for `samples` (decoded, cropped, resized and normalised as in training,
-    /// no augmentation), and the unnormalised images in [0, 1].
-    func batch(_ samples: ArraySlice<FaceSample>) throws -> (input: Tensor, images: [RasterImage]) {
-        let pipeline = self.pipeline
-        let images = try samples.map(pipeline.load)
-        let data = images.flatMap { $0.normalized(pipeline.normalization) }
-        return (Tensor(shape: [images.count, pipeline.channels, pipeline.height, pipeline.width], data: data), images)
-    }
-
-    /// The predicted class of each sample (arg-max of the logits; ties: the lower class), in batches.
-    func predictions(_ samples: [FaceSample], batchSize: Int) throws -> [Int] {
-        var out: [Int] = []
-        for start in stride(from: 0, to: samples.count, by: batchSize) {
-            let logits = try model.logits(batch(samples[start..<min(start + batchSize, samples.count)]).input)
-            let k = logits.shape[1]
-            for i in 0..<logits.shape[0] { out.append(EvaluateNode.argmax(logits.data[i * k..<(i + 1) * k])) }
-        }
-        return out
     }
 }
 

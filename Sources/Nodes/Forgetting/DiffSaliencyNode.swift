@@ -68,8 +68,9 @@ public struct DiffSaliencyNode: NodeKind {
         let modelIndex = Dictionary(a.classNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         let batchSize = try context.params.int("batch")
         context.progress(0, "predicting \(samples.count) images with A and B")
-        let predictedA = try a.predictions(samples, batchSize: batchSize)
-        let predictedB = try b.predictions(samples, batchSize: batchSize)
+        let images = try ImageSet(samples, pipeline: a.pipeline)  // decoded once: A and B take the same inputs
+        let predictedA = try images.predictions(of: a.model, batchSize: batchSize)
+        let predictedB = try images.predictions(of: b.model, batchSize: batchSize)
         let chosen = SaliencySelection.pick(labels: labels, predictedA: predictedA, predictedB: predictedB,
                                             classes: classes.map { modelIndex[$0]! }, cap: try context.params.int("per_class"))
         for name in classes {
@@ -88,11 +89,11 @@ public struct DiffSaliencyNode: NodeKind {
         var mapsA: [Float] = [], mapsB: [Float] = [], inputs: [RasterImage] = []
         for start in stride(from: 0, to: chosen.count, by: batchSize) {
             let indices = chosen[start..<min(start + batchSize, chosen.count)]
-            let (input, images) = try a.batch(ArraySlice(indices.map { samples[$0] }))
+            let input = try images.batch(indices: Array(indices), seed: 0).input
             let targets = indices.map { labels[$0] }
             mapsA += normalised(try a.model.relevance(input: input, classes: targets, composite: composite).summedOverChannels().data, plane: plane)
             mapsB += normalised(try b.model.relevance(input: input, classes: targets, composite: composite).summedOverChannels().data, plane: plane)
-            inputs += images
+            inputs += indices.map { images.images[$0] }
             context.progress(Double(start + indices.count) / Double(chosen.count), "relevance \(start + indices.count)/\(chosen.count)")
         }
         let diff = zip(mapsA, mapsB).map { 0.5 + ($0 - $1) / 2 }

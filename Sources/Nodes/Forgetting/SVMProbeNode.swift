@@ -58,15 +58,9 @@ public struct SVMProbeNode: NodeKind {
 
         let batchSize = try context.params.int("batch")
         let started = Date()
-        var features: [Float] = []
-        var dimension = 0
-        for start in stride(from: 0, to: set.samples.count, by: batchSize) {
-            let slice = set.samples[start..<min(start + batchSize, set.samples.count)]
-            let activations = try model.model.activations(model.batch(slice).input, after: layer)
-            dimension = activations.count / slice.count
-            features += activations.data
-            context.progress(0.5 * Double(start + slice.count) / Double(set.samples.count), "features \(start + slice.count)/\(set.samples.count)")
-        }
+        context.progress(0, "features of \(set.samples.count) images")
+        let features = try ImageSet(set.samples, pipeline: model.pipeline).features(of: model.model, after: layer, batchSize: batchSize)
+        let dimension = features.count / max(set.samples.count, 1)
         let probe = ConceptProbe(C: try context.params.double("c"), folds: try context.params.int("folds"),
                                  repeats: try context.params.int("repeats"), seed: context.seed,
                                  balanceClasses: try context.params.bool("balance"), standardize: try context.params.bool("standardize"))
@@ -77,7 +71,7 @@ public struct SVMProbeNode: NodeKind {
         context.progress(0.5, "\(probe.repeats) × \(probe.folds)-fold linear SVM")
         let result: ProbeResult
         do {
-            result = try probe.crossValidate(features: features, dimension: dimension, labels: labels)
+            result = try probe.crossValidate(features: features.data, dimension: dimension, labels: labels)
         } catch let error as AnalysisError {
             throw NodeFailure("\(data.root.path): \(concept): \(error.description)")
         }

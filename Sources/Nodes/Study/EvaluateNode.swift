@@ -53,9 +53,7 @@ public struct EvaluateNode: NodeKind {
         }
         guard !split.samples.isEmpty else { throw NodeFailure("the \(splitName) split of \(data.instance) is empty") }
         let images = try ImageSet(split.samples, pipeline: artifact.pipeline)
-        let logits = try images.logits(of: artifact.model, batchSize: try context.params.int("batch_size"))
-        let k = artifact.classNames.count
-        let predicted = (0..<images.count).map { i in Self.argmax(logits.data[(i * k)..<((i + 1) * k)]) }
+        let predicted = try images.predictions(of: artifact.model, batchSize: try context.params.int("batch_size"))
         let report = ClassificationReport(classNames: artifact.classNames, truth: images.labels, predicted: predicted)
         let metrics = Metrics(split: splitName, samples: images.count, classNames: artifact.classNames,
                               perClass: report.classes.map { .init(class: $0.name, precision: $0.precision, recall: $0.recall, f1: $0.f1, support: $0.support) },
@@ -76,13 +74,6 @@ public struct EvaluateNode: NodeKind {
         for c in report.classes { context.metric("recall_" + c.name.replacingOccurrences(of: " ", with: "_"), c.recall) }
         context.log(String(format: "%@ of %@ on %d %@ images: accuracy %.4f, macro F1 %.4f", input.instance, data.instance,
                            images.count, splitName, report.accuracy, report.macro.f1))
-    }
-
-    /// Index of the largest value (the lower index on ties), relative to the slice start.
-    static func argmax(_ row: ArraySlice<Float>) -> Int {
-        var best = row.startIndex
-        for i in row.indices where row[i] > row[best] { best = i }
-        return best - row.startIndex
     }
 }
 

@@ -10,7 +10,8 @@ final class ImageSet: Core.BatchSource, @unchecked Sendable {
     let labels: [Int]
     let pipeline: ImagePipeline
     let augmentation: Augmentation?
-    private let images: [RasterImage]
+    /// The decoded images in [0, 1], before augmentation and normalisation.
+    let images: [RasterImage]
 
     /// Decodes every sample with `pipeline` on all cores.
     init(_ samples: [FaceSample], pipeline: ImagePipeline, augmentation: Augmentation? = nil) throws {
@@ -70,12 +71,13 @@ final class ImageSet: Core.BatchSource, @unchecked Sendable {
                           labels: indices.map { labels[$0] })
     }
 
-    /// Block-5 features of every image (no augmentation), NCHW [count, C5, s, s], computed in batches.
-    func features(of model: VGG16, batchSize: Int) throws -> Tensor {
+    /// The max-pool output of conv block `layer` (block1…block5) for every image (no augmentation), NCHW
+    /// [count, C, s, s], computed in batches.
+    func features(of model: VGG16, after layer: String = "block5", batchSize: Int) throws -> Tensor {
         var data = [Float]()
         var shape: [Int] = []
         for start in stride(from: 0, to: count, by: batchSize) {
-            let f = try model.activations(batch(indices: Array(start..<min(count, start + batchSize)), seed: 0).input, after: "block5")
+            let f = try model.activations(batch(indices: Array(start..<min(count, start + batchSize)), seed: 0).input, after: layer)
             data.append(contentsOf: f.data)
             shape = Array(f.shape.dropFirst())
         }
@@ -89,5 +91,19 @@ final class ImageSet: Core.BatchSource, @unchecked Sendable {
             data.append(contentsOf: try model.logits(batch(indices: Array(start..<min(count, start + batchSize)), seed: 0).input).data)
         }
         return Tensor(shape: [count, model.configuration.classCount], data: data)
+    }
+
+    /// The predicted class of every image: the arg-max of its logits (the lower class on ties).
+    func predictions(of model: VGG16, batchSize: Int) throws -> [Int] {
+        let logits = try self.logits(of: model, batchSize: batchSize)
+        let k = model.configuration.classCount
+        return (0..<count).map { i in Self.argmax(logits.data[(i * k)..<((i + 1) * k)]) }
+    }
+
+    /// Index of the largest value (the lower index on ties), relative to the slice start.
+    static func argmax(_ row: ArraySlice<Float>) -> Int {
+        var best = row.startIndex
+        for i in row.indices where row[i] > row[best] { best = i }
+        return best - row.startIndex
     }
 }
