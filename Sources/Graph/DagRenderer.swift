@@ -16,7 +16,8 @@ public enum DagRenderer {
 
     /// One line per instance in run order: `id (kind) ← port: upstream, …`.
     static func text(_ e: Experiment) -> String {
-        var lines = ["\(e.name): \(e.nodeIDs.count) nodes, \(e.instances.count) instances"]
+        let replicates = e.replicateSeeds.isEmpty ? "" : ", replicates with seeds " + e.replicateSeeds.map(String.init).joined(separator: ", ")
+        var lines = ["\(e.name): \(e.nodeIDs.count) nodes, \(e.instances.count) instances\(replicates)"]
         for inst in e.instances {
             var line = "\(inst.id) (\(inst.kind.name))"
             let ins = inst.inputs.map { port, sources in

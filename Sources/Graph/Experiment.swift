@@ -13,7 +13,11 @@ public struct Experiment: Sendable {
     /// The directory relative `path` params resolve against.
     public let directory: URL
     public let name: String
+    /// The seed of seeded instances without a replicate coordinate or a `seed:` of their own (the first of `seeds:`).
     public let seed: UInt64
+    /// The replicate seeds of `seeds: [...]`, empty for a single-seed experiment; each seeded instance exists once
+    /// per seed, with a `seed` coordinate.
+    public let replicateSeeds: [UInt64]
     /// Node ids in file order.
     public let nodeIDs: [String]
     /// Kind of each node.
@@ -67,7 +71,8 @@ public struct Experiment: Sendable {
         guard builder.diagnostics.isEmpty, let result else {
             throw GraphError.invalid(builder.diagnostics.sorted { ($0.location.file, $0.location.line, $0.location.column) < ($1.location.file, $1.location.line, $1.location.column) })
         }
-        return Experiment(file: file, directory: directory, name: result.name, seed: result.seed, nodeIDs: result.nodeIDs,
+        return Experiment(file: file, directory: directory, name: result.name, seed: result.seed,
+                          replicateSeeds: result.replicateSeeds, nodeIDs: result.nodeIDs,
                           nodeKinds: result.nodeKinds, nodeDependencies: result.nodeDependencies,
                           nodeResources: result.nodeResources, instances: result.instances)
     }

@@ -7,6 +7,7 @@ struct ExperimentBuilder {
     struct Result {
         let name: String
         let seed: UInt64
+        let replicateSeeds: [UInt64]
         let nodeIDs: [String]
         let nodeKinds: [String: KindRef]
         let nodeDependencies: [String: [String]]
@@ -27,7 +28,9 @@ struct ExperimentBuilder {
         var resources = Resources()
     }
 
-    static let topLevelKeys = ["palimpsest", "name", "seed", "resources", "nodes"]
+    static let topLevelKeys = ["palimpsest", "name", "seed", "seeds", "resources", "nodes"]
+    /// The coordinate that replicates carry (`head[blocks=0,seed=8]`).
+    static let seedAxis = "seed"
     static let nodeKeys = ["kind", "params", "inputs", "matrix", "seed", "resources"]
 
     let label: String
@@ -75,7 +78,12 @@ struct ExperimentBuilder {
         if let n = root.child("name") {
             if case .scalar(.string(let s), _) = n { name = s } else { error(n.location, "name: expected a string, found \(n.shape)") }
         }
-        let seed = root.child("seed").flatMap { seedValue($0, path: "seed") } ?? 0
+        var replicateSeeds: [UInt64] = []
+        if let s = root.child("seeds") { replicateSeeds = seedList(s) }
+        if let s = root.child("seed"), root.child("seeds") != nil {
+            error(s.location, "seed: set either 'seed: N' (one run) or 'seeds: [N, …]' (replicates), not both")
+        }
+        let seed = replicateSeeds.first ?? root.child("seed").flatMap { seedValue($0, path: "seed") } ?? 0
         let (defaultResources, kindResources) = resourceDefaults(root.child("resources"))
 
         guard case .mapping(let nodePairs, _)? = root.child("nodes") else {
@@ -93,11 +101,16 @@ struct ExperimentBuilder {
         }
         diagnostics += checker.diagnostics
         checker.diagnostics = []
+        if !replicateSeeds.isEmpty {
+            for d in drafts where d.ownAxes.contains(Self.seedAxis) {
+                error(d.location, "node '\(d.id)': matrix axis 'seed' is the replicate axis of 'seeds:'; set the node's 'seed:' or rename the axis")
+            }
+        }
         let ids = drafts.map(\.id)
         let dependencies = resolveReferences(&drafts, ids: ids)
         let order = topologicalOrder(drafts, dependencies: dependencies)
         guard diagnostics.isEmpty, let order else { return nil }
-        let instances = expand(drafts, order: order, defaultSeed: seed)
+        let instances = expand(drafts, order: order, defaultSeed: seed, replicateSeeds: replicateSeeds)
         diagnostics += checker.diagnostics
         guard diagnostics.isEmpty else { return nil }
         var kindsByNode: [String: KindRef] = [:]
@@ -107,7 +120,7 @@ struct ExperimentBuilder {
             let kindDefaults = d.kind.flatMap { kindResources[$0.name] } ?? Resources()
             resourcesByNode[d.id] = d.resources.over(kindDefaults.over(defaultResources))
         }
-        return Result(name: name, seed: seed, nodeIDs: ids, nodeKinds: kindsByNode,
+        return Result(name: name, seed: seed, replicateSeeds: replicateSeeds, nodeIDs: ids, nodeKinds: kindsByNode,
                       nodeDependencies: dependencies, nodeResources: resourcesByNode, instances: instances)
     }
 
@@ -117,6 +130,21 @@ struct ExperimentBuilder {
             return nil
         }
         return UInt64(i)
+    }
+
+    /// Reads `seeds: [7, 8, 9]`: distinct non-negative integers, at least one.
+    private mutating func seedList(_ node: SpecNode) -> [UInt64] {
+        guard case .sequence(let items, let location) = node else {
+            error(node.location, "seeds: expected a list of non-negative integers (one replicate per seed), found \(node.shape)")
+            return []
+        }
+        if items.isEmpty { error(location, "seeds: expected at least one seed") }
+        var out: [UInt64] = []
+        for item in items {
+            guard let s = seedValue(item, path: "seeds") else { continue }
+            if out.contains(s) { error(item.location, "seeds: \(s) appears twice") } else { out.append(s) }
+        }
+        return out
     }
 
     // MARK: Scheduler resources
@@ -454,7 +482,12 @@ struct ExperimentBuilder {
 
     // MARK: Expansion
 
-    private mutating func expand(_ drafts: [Draft], order: [Int], defaultSeed: UInt64) -> [Instance] {
+    /// Expands nodes into instances in `order`.
+    ///
+    /// With replicates, a node whose kind uses the seed, that has no `seed:` of its own and that neither inherits
+    /// the `seed` axis nor consumes it (`x[seed=*]`, `x[seed=8]`, `x[*]`, `*`) gets `seed` as an axis of its own;
+    /// downstream nodes inherit it like any other axis, so unseeded nodes that read only unseeded ones stay shared.
+    private mutating func expand(_ drafts: [Draft], order: [Int], defaultSeed: UInt64, replicateSeeds: [UInt64]) -> [Instance] {
         var instances: [Instance] = []
         var byNode: [String: [Int]] = [:]
         for n in order {
@@ -463,6 +496,7 @@ struct ExperimentBuilder {
             var combos = d.combos
             var resolved: [(port: String, refs: [(ref: InputReference, free: [String], upstream: [Int])])] = []
             var ok = true
+            var consumesSeed = false
             for input in d.inputs {
                 var refs: [(ref: InputReference, free: [String], upstream: [Int])] = []
                 for r in input.refs {
@@ -481,6 +515,7 @@ struct ExperimentBuilder {
                     }
                     let matching = ups.filter { u in r.fixed.allSatisfy { instances[u].coordinates[$0.key]?.sameValue(as: $0.value) ?? false } }
                     let free = r.gatherAll ? [] : upAxes.filter { r.fixed[$0] == nil && !r.gathered.contains($0) }
+                    if upAxes.contains(Self.seedAxis) && !free.contains(Self.seedAxis) { consumesSeed = true }
                     let projections = Self.uniqueCoordinates(matching.map { u in instances[u].coordinates.filter { free.contains($0.key) } })
                     combos = Self.join(combos, projections)
                     refs.append((r, free, matching))
@@ -488,6 +523,9 @@ struct ExperimentBuilder {
                 resolved.append((input.port, refs))
             }
             guard ok else { continue }
+            let replicated = !replicateSeeds.isEmpty && kind.type.usesSeed && d.seed == nil && !consumesSeed
+                && !combos.contains { $0[Self.seedAxis] != nil }
+            if replicated { combos = Self.join(combos, replicateSeeds.map { [Self.seedAxis: .int(Int($0))] }) }
             if combos.isEmpty {
                 error(d.location, "node '\(d.id)': no instances: its matrix and its inputs' instances have no combination in common")
                 continue
@@ -512,8 +550,10 @@ struct ExperimentBuilder {
                     inputs.append((port, sources))
                 }
                 let index = instances.count
+                let replicateSeed = replicateSeeds.isEmpty ? nil : combo[Self.seedAxis]?.intValue.map(UInt64.init)
                 instances.append(Instance(index: index, id: Instance.makeID(node: d.id, coordinates: combo), node: d.id, kind: kind,
-                                          coordinates: combo, params: params, inputs: inputs, seed: d.seed ?? defaultSeed, location: d.location))
+                                          coordinates: combo, params: params, inputs: inputs,
+                                          seed: d.seed ?? replicateSeed ?? defaultSeed, location: d.location))
                 ids.append(index)
             }
             byNode[d.id] = ids

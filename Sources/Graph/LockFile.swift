@@ -35,6 +35,8 @@ public struct LockFile: Codable, Sendable {
     public var palimpsest: Int
     public var experiment: String
     public var toolVersion: String
+    /// The replicate seeds of `seeds:` (absent for a single-seed experiment).
+    public var seeds: [UInt64]?
     /// Entries by instance id.
     public var instances: [String: Entry]
 
@@ -77,6 +79,7 @@ public struct LockFile: Codable, Sendable {
     /// previous lock's entries for instances that still exist.
     static func update(_ url: URL, experiment: Experiment, previous: LockFile?, manifests: [String: Manifest]) throws(GraphError) {
         var lock = LockFile(experiment: experiment.name)
+        lock.seeds = experiment.replicateSeeds.isEmpty ? nil : experiment.replicateSeeds
         let ids = Set(experiment.instances.map(\.id))
         for (id, entry) in previous?.instances ?? [:] where ids.contains(id) { lock.instances[id] = entry }
         for (id, manifest) in manifests { lock.instances[id] = entry(manifest) }

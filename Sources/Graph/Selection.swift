@@ -10,10 +10,24 @@ enum Selection {
             if let exact = experiment.instances.first(where: { $0.id == name || $0.id.replacingOccurrences(of: " ", with: "") == name.replacingOccurrences(of: " ", with: "") }) {
                 out.insert(exact.index); continue
             }
+            let partial = partialMatches(name, in: experiment)
+            if !partial.isEmpty { out.formUnion(partial); continue }
             let candidates = experiment.nodeIDs + experiment.instances.map(\.id)
             throw GraphError.usage("no node or instance '\(name)' in \(experiment.name)\(Suggestion.hint(for: name, among: candidates))")
         }
         return out
+    }
+
+    /// `node[axis=value,…]` naming some of an instance's axes selects every instance of the node that has those
+    /// values (`head[seed=8]` is the head of every freeze depth of seed 8).
+    private static func partialMatches(_ name: String, in experiment: Experiment) -> [Int] {
+        var ignored: [Diagnostic] = []
+        let location = SourceLocation(file: "argument", line: 1, column: 1)
+        guard name.contains("["), let r = InputReference.parse(name, at: location, diagnostics: &ignored),
+              r.output == nil, !r.gathers, !r.fixed.isEmpty else { return [] }
+        return experiment.instances(of: r.node).filter { i in
+            r.fixed.allSatisfy { experiment.instances[i].coordinates[$0.key]?.sameValue(as: $0.value) ?? false }
+        }
     }
 
     /// The given instances and everything upstream of them.

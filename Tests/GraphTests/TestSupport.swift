@@ -90,13 +90,52 @@ struct ReadFile: NodeKind {
     }
 }
 
+/// A seeded test kind: writes `value + seed + sum of its inputs`, so replicates differ.
+struct Draw: NodeKind {
+    static let kind = "draw"
+    static let version = 1
+    static let summary = "Test kind: value plus the seed plus its inputs."
+    static let params: [ParamSpec] = [.int("value", default: 0, doc: "The number to add.")]
+    static let inputs: [PortSpec] = [PortSpec("from", gather: true, optional: true, doc: "Numbers to add.")]
+    static let outputs: [OutputSpec] = [OutputSpec("out", doc: "value.txt")]
+
+    static func run(_ context: NodeContext) throws {
+        Emit.record(context)
+        var total = try context.params.int("value") + Int(context.seed)
+        for input in context.inputs["from"] ?? [] { total += try readValue(input.directory) }
+        try "\(total)\n".write(to: context.output().appendingPathComponent("value.txt"), atomically: false, encoding: .utf8)
+    }
+}
+
+/// An unseeded test kind (like data readers or `freeze`): writes `value + blocks + sum of its inputs`.
+struct Relay: NodeKind {
+    static let kind = "relay"
+    static let version = 1
+    static let summary = "Test kind: deterministic sum."
+    static let params: [ParamSpec] = [
+        .int("value", default: 0, doc: "The number to add."),
+        .int("blocks", default: 0, range: 0...5, doc: "A matrix axis, added too."),
+    ]
+    static let inputs: [PortSpec] = [PortSpec("from", gather: true, optional: true, doc: "Numbers to add.")]
+    static let outputs: [OutputSpec] = [OutputSpec("out", doc: "value.txt")]
+    static let usesSeed = false
+
+    static func run(_ context: NodeContext) throws {
+        Emit.record(context)
+        var total = try context.params.int("value") + context.params.int("blocks")
+        for input in context.inputs["from"] ?? [] { total += try readValue(input.directory) }
+        try "\(total)\n".write(to: context.output().appendingPathComponent("value.txt"), atomically: false, encoding: .utf8)
+    }
+}
+
 func readValue(_ dir: URL) throws -> Int {
     let text = try String(contentsOf: dir.appendingPathComponent("value.txt"), encoding: .utf8)
     guard let v = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { throw NodeFailure("bad value.txt") }
     return v
 }
 
-let testKinds = [KindRef(Emit.self), KindRef(Subtract.self), KindRef(Collect.self), KindRef(ReadFile.self)]
+let testKinds = [KindRef(Emit.self), KindRef(Subtract.self), KindRef(Collect.self), KindRef(ReadFile.self),
+                 KindRef(Draw.self), KindRef(Relay.self)]
 
 /// A temporary project directory with an experiment file and a cache.
 final class Sandbox: @unchecked Sendable {
