@@ -2,90 +2,77 @@ import Analysis
 import Foundation
 import Graph
 
-/// `significance_test`: McNemar's test on two `evaluate` outputs (paired per-sample correctness, overall and per
-/// class) or a paired t-test on two score tables (`scores.csv` with `id,score`, e.g. `svm_probe` outputs).
+/// `significance_test`: compares two models, A and B.
+///
+/// - `mcnemar` on two `evaluate` outputs: McNemar's test on paired per-sample correctness, overall and per class.
+/// - `paired_t` on two score tables (`scores.csv` with `id,score`, e.g. `svm_probe` outputs): the study's paired
+///   t over CV repeats, plus, for probes, the Nadeau–Bengio corrected test and each probe's chance baseline.
+///
+/// With replicates, `a: "recall[blocks=5,seed=*]"` and `b: "recall[blocks=0,seed=*]"` gather one input per seed;
+/// the inputs are paired by their `seed` coordinate, every seed gets its own test, and one test across seeds
+/// (a paired t over the per-seed differences, df = seeds − 1) gives the conclusion (docs/statistics.md).
 public struct SignificanceTestNode: NodeKind {
     public static let kind = "significance_test"
-    public static let version = 1
-    public static let summary = "McNemar on two evaluations (per class and overall) or a paired t-test on two score tables."
+    public static let version = 2
+    public static let summary = "McNemar on two evaluations or a paired t on two score tables; with seed=* inputs, per seed and across seeds."
     public static let params: [ParamSpec] = [
         .string("test", allowed: ["mcnemar", "paired_t"], doc: "mcnemar (inputs: evaluate outputs) or paired_t (inputs: tables with id,score)."),
         .string("per", default: "class", allowed: ["class", "overall"], doc: "mcnemar: also per true class (class) or overall only."),
     ]
     public static let inputs: [PortSpec] = [
-        PortSpec("a", doc: "The first model's evaluation (or scores): b counts A right and B wrong."),
-        PortSpec("b", doc: "The second, on the same samples (or repeats)."),
+        PortSpec("a", gather: true, doc: "The first model's evaluation (or scores): b counts A right and B wrong. One instance, or one per seed (x[seed=*])."),
+        PortSpec("b", gather: true, doc: "The second, on the same samples (or repeats); paired with a by seed."),
     ]
     public static let outputs: [OutputSpec] = [OutputSpec("result", doc: "result.json and result.csv")]
     public static let usesSeed = false
 
-    /// One row of `predictions.csv`.
-    struct Prediction {
-        var label: String
-        var correct: Bool
+    /// One A/B pair of inputs: a single comparison, or one seed of a replicated one.
+    struct Pair {
+        var seed: Int?
+        var a: InputArtifact
+        var b: InputArtifact
     }
 
     public static func run(_ context: NodeContext) throws {
-        let a = try context.input("a"), b = try context.input("b")
+        let pairs = try Self.pairs(context.inputs["a"] ?? [], context.inputs["b"] ?? [])
         let out = context.output()
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         if try context.params.string("test") == "paired_t" {
-            let sa = try IdentifiedValues.readCSV(at: try file(a, "scores.csv"), column: "score")
-            let sb = try IdentifiedValues.readCSV(at: try file(b, "scores.csv"), column: "score")
-            let paired = try IdentifiedValues.pair(sa, sb)
-            let r = try PairedTTestResult(a: paired.a, b: paired.b)
-            let result = PairedT(test: "paired_t", a: a.instance, b: b.instance, n: r.n, meanA: mean(paired.a), meanB: mean(paired.b),
-                                 meanDifference: r.meanDifference, t: r.t, df: r.df, p: r.p, cohensD: r.cohensD)
-            try encoder.encode(result).write(to: out.appendingPathComponent("result.json"))
-            try Data("n,mean_a,mean_b,mean_difference,t,df,p,cohens_d\n\(r.n),\(result.meanA),\(result.meanB),\(r.meanDifference),\(r.t),\(r.df),\(r.p),\(r.cohensD)\n".utf8)
-                .write(to: out.appendingPathComponent("result.csv"))
-            context.metric("t", r.t)
-            context.metric("p", r.p)
-            context.metric("mean_difference", r.meanDifference)
-            context.log(String(format: "%@ vs %@: n %d, mean difference %.4f, t %.3f, df %d, p %.3g, d %.3f", a.instance, b.instance,
-                               r.n, r.meanDifference, r.t, r.df, r.p, r.cohensD))
-            return
+            try ProbeComparison.run(pairs, context: context, to: out)
+        } else {
+            try McNemarComparison.run(pairs, perClass: try context.params.string("per") == "class", context: context, to: out)
         }
-        let pa = try predictions(a), pb = try predictions(b)
-        let onlyA = pa.keys.filter { pb[$0] == nil }.sorted(), onlyB = pb.keys.filter { pa[$0] == nil }.sorted()
-        guard onlyA.isEmpty, onlyB.isEmpty else {
-            throw NodeFailure("\(a.instance) and \(b.instance) were evaluated on different samples: \(onlyA.count) only in a (e.g. \(onlyA.prefix(3).joined(separator: ", "))), "
-                + "\(onlyB.count) only in b (e.g. \(onlyB.prefix(3).joined(separator: ", ")))")
-        }
-        let ids = pa.keys.sorted()
-        if let bad = ids.first(where: { pa[$0]!.label != pb[$0]!.label }) {
-            throw NodeFailure("sample \(bad) has label '\(pa[bad]!.label)' in \(a.instance) but '\(pb[bad]!.label)' in \(b.instance)")
-        }
-        let overall = try row(ids, pa, pb, className: nil)
-        var perClass: [McNemarRow] = []
-        if try context.params.string("per") == "class" {
-            let classes = try classNames(a)
-            for name in classes {
-                let members = ids.filter { pa[$0]!.label == name }
-                if !members.isEmpty { perClass.append(try row(members, pa, pb, className: name)) }
-            }
-        }
-        let result = McNemarReport(test: "mcnemar", a: a.instance, b: b.instance, overall: overall, perClass: perClass.isEmpty ? nil : perClass)
-        try encoder.encode(result).write(to: out.appendingPathComponent("result.json"))
-        var csv = "class,n,b,c,p_exact,chi2,p_chi2,accuracy_a,accuracy_b\n"
-        for r in [overall] + perClass {
-            csv += "\(CSV.field(r.class ?? "overall")),\(r.n),\(r.b),\(r.c),\(r.pExact),\(r.chi2),\(r.pChi2),\(r.accuracyA),\(r.accuracyB)\n"
-        }
-        try Data(csv.utf8).write(to: out.appendingPathComponent("result.csv"))
-        context.metric("b", Double(overall.b))
-        context.metric("c", Double(overall.c))
-        context.metric("p_exact", overall.pExact)
-        for r in perClass { context.metric("p_exact_" + (r.class ?? "").replacingOccurrences(of: " ", with: "_"), r.pExact) }
     }
 
-    /// McNemar counts and p-values for the samples `ids` (`accuracy_*` is the recall when restricted to one class).
-    static func row(_ ids: [String], _ pa: [String: Prediction], _ pb: [String: Prediction], className: String?) throws -> McNemarRow {
-        let ca = ids.map { pa[$0]!.correct }, cb = ids.map { pb[$0]!.correct }
-        let m = try McNemarResult(correctA: ca, correctB: cb)
-        let n = Double(ids.count)
-        return McNemarRow(class: className, n: ids.count, b: m.b, c: m.c, pExact: m.pExact, chi2: m.chi2, pChi2: m.pChi2,
-                          accuracyA: Double(ca.filter { $0 }.count) / n, accuracyB: Double(cb.filter { $0 }.count) / n)
+    /// Pairs the inputs: one each, or one per seed on both sides (matched by the `seed` coordinate).
+    static func pairs(_ a: [InputArtifact], _ b: [InputArtifact]) throws -> [Pair] {
+        guard !a.isEmpty, !b.isEmpty else { throw NodeFailure("inputs a and b must each receive at least one instance") }
+        if a.count == 1 && b.count == 1 { return [Pair(seed: a[0].coordinates["seed"]?.intValue, a: a[0], b: b[0])] }
+        func bySeed(_ list: [InputArtifact], _ port: String) throws -> [Int: InputArtifact] {
+            var out: [Int: InputArtifact] = [:]
+            for x in list {
+                guard let s = x.coordinates["seed"]?.intValue else {
+                    throw NodeFailure("input \(port) gathers \(list.count) instances but \(x.instance) has no seed coordinate; "
+                        + "gather replicates with x[seed=*] (seeds: in the experiment file) or give one instance")
+                }
+                guard out[s] == nil else {
+                    throw NodeFailure("input \(port) has two instances of seed \(s) (\(out[s]!.instance), \(x.instance)); fix the other axes, e.g. x[blocks=5,seed=*]")
+                }
+                out[s] = x
+            }
+            return out
+        }
+        let sa = try bySeed(a, "a"), sb = try bySeed(b, "b")
+        guard Set(sa.keys) == Set(sb.keys) else {
+            throw NodeFailure("inputs a and b have different seeds: a \(sa.keys.sorted()), b \(sb.keys.sorted())")
+        }
+        return sa.keys.sorted().map { Pair(seed: $0, a: sa[$0]!, b: sb[$0]!) }
+    }
+
+    /// What a side of a replicated comparison is called: its instance id with `seed=*`.
+    static func acrossSeedsName(_ x: InputArtifact) -> String {
+        let node = x.instance.firstIndex(of: "[").map { String(x.instance[..<$0]) } ?? x.instance
+        let axes = x.coordinates.keys.sorted().map { $0 == "seed" ? "seed=*" : "\($0)=\(x.coordinates[$0]!)" }
+        return axes.isEmpty ? node : node + "[" + axes.joined(separator: ",") + "]"
     }
 
     static func file(_ input: InputArtifact, _ name: String) throws -> URL {
@@ -96,70 +83,52 @@ public struct SignificanceTestNode: NodeKind {
         return url
     }
 
-    /// `predictions.csv` of an evaluate output, by sample id.
-    static func predictions(_ input: InputArtifact) throws -> [String: Prediction] {
-        let url = try file(input, "predictions.csv")
-        let lines = try String(contentsOf: url, encoding: .utf8).split(whereSeparator: \.isNewline)
-        guard let header = lines.first, CSV.fields(header) == ["id", "label", "predicted", "correct"] else {
-            throw NodeFailure("\(url.path):1: expected the header id,label,predicted,correct")
-        }
-        var out: [String: Prediction] = [:]
-        for (n, line) in lines.dropFirst().enumerated() {
-            let f = CSV.fields(line)
-            guard f.count == 4, f[3] == "0" || f[3] == "1" else { throw NodeFailure("\(url.path):\(n + 2): expected id,label,predicted,correct with correct 0 or 1") }
-            guard out[f[0]] == nil else { throw NodeFailure("\(url.path):\(n + 2): sample \(f[0]) appears twice") }
-            out[f[0]] = Prediction(label: f[1], correct: f[3] == "1")
-        }
-        return out
-    }
-
-    /// Class names in the evaluation's order (from `metrics.json`).
-    static func classNames(_ input: InputArtifact) throws -> [String] {
-        struct Names: Decodable { var classNames: [String]; enum CodingKeys: String, CodingKey { case classNames = "class_names" } }
-        let url = try file(input, "metrics.json")
-        return try JSONDecoder().decode(Names.self, from: Data(contentsOf: url)).classNames
-    }
-
     static func mean(_ x: [Double]) -> Double { x.reduce(0, +) / Double(max(x.count, 1)) }
 
-    struct McNemarRow: Codable {
-        var `class`: String?
-        var n: Int
-        var b: Int
-        var c: Int
-        var pExact: Double
-        var chi2: Double
-        var pChi2: Double
-        var accuracyA: Double
-        var accuracyB: Double
-        enum CodingKeys: String, CodingKey {
-            case `class`, n, b, c, pExact = "p_exact", chi2, pChi2 = "p_chi2", accuracyA = "accuracy_a", accuracyB = "accuracy_b"
-        }
+    /// Writes `result.json` (sorted keys) and `result.csv`.
+    static func write<T: Encodable>(_ value: T, csv: String, to out: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        // A t of ±∞ (every difference equal and non-zero) is written as a string, as the report reads it.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        try encoder.encode(value).write(to: out.appendingPathComponent("result.json"))
+        try Data(csv.utf8).write(to: out.appendingPathComponent("result.csv"))
+    }
+}
+
+/// The test across seeds of per-seed values of A and B: Student's paired t over the seeds (df = seeds − 1).
+/// It measures the difference against training noise: each seed retrains everything seeded.
+struct AcrossSeedsT: Codable {
+    var test = "paired_t_over_seeds"
+    var seeds: Int
+    var scoreA: [Double]
+    var scoreB: [Double]
+    var meanA: Double
+    var meanB: Double
+    var meanDifference: Double
+    /// Sample standard deviation of the per-seed differences.
+    var sdDifference: Double
+    var t: Double
+    var df: Int
+    var p: Double
+
+    enum CodingKeys: String, CodingKey {
+        case test, seeds, scoreA = "score_a", scoreB = "score_b", meanA = "mean_a", meanB = "mean_b"
+        case meanDifference = "mean_difference", sdDifference = "sd_difference", t, df, p
     }
 
-    struct McNemarReport: Codable {
-        var test: String
-        var a: String
-        var b: String
-        var overall: McNemarRow
-        var perClass: [McNemarRow]?
-        enum CodingKeys: String, CodingKey { case test, a, b, overall, perClass = "per_class" }
-    }
-
-    struct PairedT: Codable {
-        var test: String
-        var a: String
-        var b: String
-        var n: Int
-        var meanA: Double
-        var meanB: Double
-        var meanDifference: Double
-        var t: Double
-        var df: Int
-        var p: Double
-        var cohensD: Double
-        enum CodingKeys: String, CodingKey {
-            case test, a, b, n, meanA = "mean_a", meanB = "mean_b", meanDifference = "mean_difference", t, df, p, cohensD = "cohens_d"
-        }
+    init(a: [Double], b: [Double]) throws {
+        let r = try PairedTTestResult(a: a, b: b)
+        seeds = a.count
+        scoreA = a
+        scoreB = b
+        meanA = SignificanceTestNode.mean(a)
+        meanB = SignificanceTestNode.mean(b)
+        meanDifference = r.meanDifference
+        let d = zip(a, b).map { $0 - $1 }
+        sdDifference = (d.reduce(0) { $0 + ($1 - r.meanDifference) * ($1 - r.meanDifference) } / Double(d.count - 1)).squareRoot()
+        t = r.t
+        df = r.df
+        p = r.p
     }
 }
