@@ -16,6 +16,10 @@ public enum AnalysisError: Error, Equatable, LocalizedError, CustomStringConvert
     case tooFewPerClass(needed: Int, positives: Int, negatives: Int)
     /// A value that is not a finite number.
     case nonFinite(source: String, index: Int)
+    /// Two cross-validated probes whose folds cannot be paired (`detail` says how they differ).
+    case unpairedFolds(detail: String)
+    /// A count or table that a test cannot use (`detail` names it and what was expected).
+    case invalidCounts(detail: String)
 
     public var description: String {
         switch self {
@@ -36,6 +40,10 @@ public enum AnalysisError: Error, Equatable, LocalizedError, CustomStringConvert
             return "a \(needed)-fold probe needs at least \(needed) positive and \(needed) negative samples, found \(positives) and \(negatives)"
         case let .nonFinite(source, index):
             return "\(source): value \(index) is not a finite number"
+        case let .unpairedFolds(detail):
+            return "the two probes' folds cannot be paired: \(detail)"
+        case let .invalidCounts(detail):
+            return "invalid counts: \(detail)"
         }
     }
 

@@ -32,37 +32,31 @@ public struct ConceptProbe: Sendable {
     ///   - features: n × d values, row-major (one row per image).
     ///   - dimension: d.
     ///   - labels: whether each image shows the concept.
-    /// - Returns: per-repeat scores (each the mean over its folds), in repeat order. Bit-reproducible for a
-    ///   given seed, whatever the number of threads.
+    /// - Returns: per-repeat scores (each the mean over its folds) and per-fold scores, in repeat order.
+    ///   Bit-reproducible for a given seed, whatever the number of threads.
     public func crossValidate(features: [Float], dimension d: Int, labels: [Bool]) throws -> ProbeResult {
-        precondition(folds >= 2 && repeats >= 1 && C > 0, "invalid probe settings")
-        precondition(features.count == labels.count * d && d > 0, "features must hold n × d values")
-        let positives = labels.indices.filter { labels[$0] }
-        let negatives = labels.indices.filter { !labels[$0] }
-        guard positives.count >= folds, negatives.count >= folds else {
-            throw AnalysisError.tooFewPerClass(needed: folds, positives: positives.count, negatives: negatives.count)
-        }
-        let rows = features.map(Double.init)
-        var perRepeat = [BinaryScores](repeating: BinaryScores(precision: 0, recall: 0, f1: 0, accuracy: 0),
-                                       count: repeats)
-        perRepeat.withUnsafeMutableBufferPointer { results in
+        precondition(repeats >= 1 && C > 0, "invalid probe settings")
+        let data = try ProbeData(features: features, dimension: d, labels: labels, folds: folds)
+        var perFold = [[BinaryScores]](repeating: [], count: repeats)
+        perFold.withUnsafeMutableBufferPointer { results in
             let out = UnsafeSendable(results)
             DispatchQueue.concurrentPerform(iterations: repeats) { r in
-                out.value[r] = runRepeat(r, rows: rows, d: d, labels: labels, positives: positives, negatives: negatives)
+                out.value[r] = foldScores(repeat: r, data: data, labels: labels)
             }
         }
-        return ProbeResult(perRepeat: perRepeat)
+        return ProbeResult(perFold: perFold, testSizes: data.testSizes(folds: folds))
     }
 
-    /// One repeat: a seeded stratified fold assignment, then train on k − 1 folds and test on the last.
-    private func runRepeat(_ r: Int, rows: [Double], d: Int, labels: [Bool],
-                           positives: [Int], negatives: [Int]) -> BinaryScores {
+    /// Scores of the k folds of repeat `r` on `labels` (the data's own or a permutation of them): a seeded
+    /// stratified fold assignment, then for each fold train on the other k − 1 and test on it.
+    func foldScores(repeat r: Int, data: ProbeData, labels: [Bool]) -> [BinaryScores] {
         var rng = SplitMix64(seed: seed ^ (UInt64(r) &* 0xD1B5_4A32_D192_ED03))
         var fold = [Int](repeating: 0, count: labels.count)
-        for var group in [positives, negatives] {
+        for var group in [labels.indices.filter { labels[$0] }, labels.indices.filter { !labels[$0] }] {
             group.shuffle(using: &rng)
             for (position, index) in group.enumerated() { fold[index] = position % folds }
         }
+        let rows = data.rows, d = data.d
         var scores: [BinaryScores] = []
         for k in 0..<folds {
             let train = labels.indices.filter { fold[$0] != k }
@@ -79,7 +73,7 @@ public struct ConceptProbe: Sendable {
             let predicted = test.indices.map { svm.decision(testRows[$0 * d..<($0 + 1) * d]) > 0 }
             scores.append(BinaryScores(predicted: predicted, truth: test.map { labels[$0] }))
         }
-        return BinaryScores.mean(scores)
+        return scores
     }
 
     private func gather(_ rows: [Double], d: Int, _ indices: [Int], _ scaler: Standardizer?) -> [Double] {
@@ -110,10 +104,74 @@ private struct Standardizer {
     }
 }
 
+/// A probe's inputs, checked once and converted to Double for LIBLINEAR.
+struct ProbeData: Sendable {
+    /// n × d, row-major.
+    let rows: [Double]
+    let d: Int
+    let positives: Int
+    let negatives: Int
+
+    init(features: [Float], dimension d: Int, labels: [Bool], folds: Int) throws {
+        precondition(folds >= 2, "a probe needs at least 2 folds")
+        precondition(features.count == labels.count * d && d > 0, "features must hold n × d values")
+        positives = labels.filter { $0 }.count
+        negatives = labels.count - positives
+        guard positives >= folds, negatives >= folds else {
+            throw AnalysisError.tooFewPerClass(needed: folds, positives: positives, negatives: negatives)
+        }
+        rows = features.map(Double.init)
+        self.d = d
+    }
+
+    /// Test-set size of each fold: the stratified assignment deals each class round-robin over the folds,
+    /// so of k folds, fold j holds ⌈(P − j) / k⌉ of the P positives (likewise negatives) in every repeat.
+    func testSizes(folds k: Int) -> [Int] {
+        (0..<k).map { j in (positives - j + k - 1) / k + (negatives - j + k - 1) / k }
+    }
+}
+
 /// Results of a repeated cross-validated probe.
 public struct ProbeResult: Codable, Equatable, Sendable {
     /// One entry per repeat: the mean of its folds' scores.
     public var perRepeat: [BinaryScores]
+    /// `perFold[r][k]`: the scores of repeat r's fold k (trained on the other folds, tested on fold k); repeats × k.
+    /// Empty when decoded from a result written before fold scores were kept.
+    public var perFold: [[BinaryScores]]
+    /// Test-set size of each fold (k values, the same in every repeat); empty like `perFold` in old results.
+    public var testSizes: [Int]
+
+    /// A result from fold scores; `perRepeat` is the mean of each repeat's folds.
+    public init(perFold: [[BinaryScores]], testSizes: [Int]) {
+        precondition(!perFold.isEmpty && perFold.allSatisfy { $0.count == testSizes.count && !$0.isEmpty },
+                     "one score per fold of every repeat")
+        self.perFold = perFold
+        self.testSizes = testSizes
+        perRepeat = perFold.map(BinaryScores.mean)
+    }
+
+    enum CodingKeys: String, CodingKey { case perRepeat, perFold, testSizes }
+
+    /// Reads both the current form and the older one that held `perRepeat` only.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        perRepeat = try c.decode([BinaryScores].self, forKey: .perRepeat)
+        perFold = try c.decodeIfPresent([[BinaryScores]].self, forKey: .perFold) ?? []
+        testSizes = try c.decodeIfPresent([Int].self, forKey: .testSizes) ?? []
+    }
+
+    /// Folds per repeat, k (0 for an old result without fold scores).
+    public var folds: Int { testSizes.count }
+
+    /// Number of samples n (every sample is tested once per repeat).
+    public var sampleCount: Int { testSizes.reduce(0, +) }
+
+    /// n₂/n₁ of Nadeau & Bengio's correction: the mean test-set size n/k over the mean training-set size
+    /// n − n/k, which is 1/(k − 1) (folds differ by at most one sample per class).
+    public var testTrainRatio: Double {
+        let n = Double(sampleCount), k = Double(folds)
+        return (n / k) / (n - n / k)
+    }
 
     /// Mean F1 over repeats.
     public var meanF1: Double { perRepeat.reduce(0) { $0 + $1.f1 } / Double(perRepeat.count) }
@@ -128,7 +186,7 @@ public struct ProbeResult: Codable, Equatable, Sendable {
 }
 
 /// Lets `concurrentPerform` write disjoint slots of one buffer.
-private struct UnsafeSendable<T>: @unchecked Sendable {
+struct UnsafeSendable<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
 }

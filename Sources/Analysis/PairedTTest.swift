@@ -1,4 +1,16 @@
-/// Student's paired t-test on two score lists over the same units (e.g. probe F1 per repeat seed).
+/// Student's paired t-test on two score lists over the same units (Student 1908; SciPy's `ttest_rel`).
+///
+/// With dᵢ = aᵢ − bᵢ: t = mean(d) / (sd(d) / √n), df = n − 1, sd with denominator n − 1.
+///
+/// Two uses, with different units:
+/// - **Over probe repeats** (the study's test): the units are cross-validation repeats of the same features,
+///   so p measures fold noise only and grows arbitrarily small with the number of repeats.
+/// - **Across seeds**: the units are replicates (e.g. per-seed recall of A minus B, or per-seed mean probe F1),
+///   each with its own trained models, so p accounts for training noise. With 3 seeds df = 2 and the
+///   two-sided 5 % critical value is |t| = 4.30; with 2 seeds df = 1 (critical value 12.7, the Cauchy tail).
+///   When every difference is equal the variance is 0: t = ±∞ and p = 0 for a non-zero difference (SciPy
+///   agrees), t = 0 and p = 1 when all are zero (SciPy gives NaN). Read p = 0 from a handful of seeds as
+///   "the seeds agree exactly", not as overwhelming evidence.
 public struct PairedTTestResult: Codable, Equatable, Sendable {
     /// Number of pairs.
     public var n: Int

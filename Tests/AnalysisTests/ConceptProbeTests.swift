@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Analysis
 
@@ -71,6 +72,32 @@ struct ConceptProbeTests {
         let other = try ConceptProbe(repeats: 30, seed: 6).crossValidate(features: features, dimension: d, labels: labels)
         #expect(other != first)
         #expect(Set(first.perRepeat.map(\.f1)).count > 1)
+    }
+
+    @Test func keepsEveryFoldOfEveryRepeat() throws {
+        let (features, labels) = separable(n: 30, d: 3, seed: 2)
+        let result = try ConceptProbe(folds: 3, repeats: 4, seed: 1).crossValidate(features: features, dimension: 3, labels: labels)
+        #expect(result.perFold.count == 4 && result.perFold.allSatisfy { $0.count == 3 })
+        #expect(result.perRepeat == result.perFold.map(BinaryScores.mean))
+        // 10 positives (4, 3, 3) and 20 negatives (7, 7, 6) dealt round-robin over 3 folds.
+        #expect(result.testSizes == [11, 10, 9] && result.sampleCount == 30 && result.folds == 3)
+        #expect(result.testTrainRatio == 0.5)
+    }
+
+    /// P = 5, N = 7 over 3 folds: positives 2, 2, 1 and negatives 3, 2, 2.
+    @Test func foldSizesByHand() throws {
+        let labels = (0..<12).map { $0 < 5 }
+        let data = try ProbeData(features: [Float](repeating: 0, count: 12), dimension: 1, labels: labels, folds: 3)
+        #expect(data.testSizes(folds: 3) == [5, 4, 3])
+    }
+
+    /// Results written before fold scores were kept hold `perRepeat` only; they still decode.
+    @Test func decodesResultsWithoutFoldScores() throws {
+        let s = BinaryScores(precision: 1, recall: 0.5, f1: 2.0 / 3, accuracy: 0.75)
+        let old = try JSONDecoder().decode(ProbeResult.self, from: JSONEncoder().encode(["perRepeat": [s, s]]))
+        #expect(old.perRepeat == [s, s] && old.perFold.isEmpty && old.folds == 0)
+        let current = ProbeResult(perFold: [[s, s]], testSizes: [3, 2])
+        #expect(try JSONDecoder().decode(ProbeResult.self, from: JSONEncoder().encode(current)) == current)
     }
 
     @Test func rejectsTooFewPositives() {

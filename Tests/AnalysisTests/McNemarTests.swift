@@ -44,3 +44,32 @@ struct McNemarTests {
         #expect(throws: AnalysisError.lengthMismatch(a: 6, b: 1)) { try McNemarResult(correctA: a, correctB: [true]) }
     }
 }
+
+struct PooledMcNemarTests {
+    /// Three seeds' discordant counts on the same images. The pooled test is McNemar on b = 41, c = 18
+    /// (statsmodels 0.15.0 `mcnemar([[0, 41], [18, 0]], exact=True)` p = 0.0037937056353716074; `exact=False,
+    /// correction=True`: χ² = 8.203389830508474, p = 0.004181219799142918). The same value comes out of
+    /// statsmodels' `StratifiedTable` over one stratum per (image, seed) pair (rows A/B, columns right/wrong),
+    /// corrected: 8.203389830508474, uncorrected 8.966101694915254 = (41 − 18)² / 59.
+    @Test func poolsDiscordantCountsAsMatchedPairCMH() throws {
+        let seeds = [McNemarResult(b: 14, c: 6), McNemarResult(b: 11, c: 7), McNemarResult(b: 16, c: 5)]
+        let pooled = McNemarResult(pooling: seeds)
+        #expect(pooled.b == 41 && pooled.c == 18)
+        #expect(relativeError(pooled.pExact, 0.0037937056353716074) < 1e-10)
+        #expect(relativeError(pooled.chi2, 8.203389830508474) < 1e-12)
+        #expect(relativeError(pooled.pChi2, 0.004181219799142918) < 1e-10)
+
+        // Our CMH over the per-pair strata, with 50 pairs both right and 9 both wrong per seed.
+        var strata: [TwoByTwoTable] = []
+        for seed in seeds {
+            strata += Array(repeating: TwoByTwoTable(a: 1, b: 0, c: 0, d: 1), count: seed.b)
+            strata += Array(repeating: TwoByTwoTable(a: 0, b: 1, c: 1, d: 0), count: seed.c)
+            strata += Array(repeating: TwoByTwoTable(a: 1, b: 0, c: 1, d: 0), count: 50)
+            strata += Array(repeating: TwoByTwoTable(a: 0, b: 1, c: 0, d: 1), count: 9)
+        }
+        let cmh = try CochranMantelHaenszelResult(tables: strata)
+        #expect(relativeError(cmh.chi2Corrected, pooled.chi2) < 1e-12)
+        #expect(relativeError(cmh.chi2, 8.966101694915254) < 1e-12)
+        #expect(relativeError(cmh.pCorrected, pooled.pChi2) < 1e-10)
+    }
+}

@@ -24,6 +24,7 @@ struct PairedTTestTests {
         #expect(relativeError(r.cohensD, 2) < 1e-14)
     }
 
+    /// Exactly equal differences: SciPy's `ttest_rel` also gives t = inf, p = 0 (and NaN where all are zero).
     @Test func constantDifferences() throws {
         let same = try PairedTTestResult(a: [0.5, 0.5], b: [0.5, 0.5])
         #expect(same.t == 0 && same.p == 1)
@@ -35,5 +36,22 @@ struct PairedTTestTests {
         #expect(throws: AnalysisError.lengthMismatch(a: 2, b: 3)) { try PairedTTestResult(a: [1, 2], b: [1, 2, 3]) }
         #expect(throws: AnalysisError.tooFewPairs(needed: 2, found: 1)) { try PairedTTestResult(a: [1], b: [2]) }
         #expect(throws: AnalysisError.nonFinite(source: "B", index: 1)) { try PairedTTestResult(a: [1, 2], b: [1, .nan]) }
+    }
+}
+
+/// The paired t across seeds: few pairs (SciPy 1.17.1 `ttest_rel`).
+struct AcrossSeedTTestTests {
+    @Test func threeSeeds() throws {
+        let r = try PairedTTestResult(a: [0.62, 0.55, 0.71], b: [0.48, 0.50, 0.52])
+        #expect(r.df == 2)
+        #expect(relativeError(r.t, 3.092396143330408) < 1e-12)
+        #expect(relativeError(r.p, 0.09058633241753163) < 1e-10)
+    }
+
+    @Test func twoSeeds() throws {
+        let r = try PairedTTestResult(a: [0.62, 0.55], b: [0.48, 0.50])
+        #expect(r.df == 1)
+        #expect(relativeError(r.t, 2.1111111111111125) < 1e-12)
+        #expect(relativeError(r.p, 0.28162417713274085) < 1e-10)
     }
 }
