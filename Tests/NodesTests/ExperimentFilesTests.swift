@@ -33,9 +33,14 @@ import Testing
         _ = try SynthFACS.writeCKPlus(ckplus, to: data.appendingPathComponent("CK+"))
         try Data("stand-in for the exported ImageNet weights".utf8).write(to: data.appendingPathComponent("vgg16.safetensors"))
 
-        let missing = try RunnerProcessTests.run(["run", "exp.yaml", "--dry-run"], in: p.dir)
+        // The UNBC test participants have no value in the file: it does not validate until the user names them.
+        let unnamed = try RunnerProcessTests.run(["run", "exp.yaml", "--dry-run"], in: p.dir)
+        #expect(unnamed.status == 2 && unnamed.err.contains("test_participants is required"), "\(unnamed.status): \(unnamed.err)")
+        let subjects = Set(try UNBCLoader(root: data.appendingPathComponent("UNBC")).frames().map(\.subject)).sorted()
+        let participants = "pain_data.test_participants=[\(subjects.prefix(4).joined(separator: ","))]"
+        let missing = try RunnerProcessTests.run(["run", "exp.yaml", "--dry-run", "--set", participants], in: p.dir)
         #expect(missing.out.contains("error    emotions:") && missing.out.contains("data/AffectNet"), "the unedited paths do not exist here: \(missing.out)")
-        let planned = try RunnerProcessTests.run(["run", "exp.yaml", "--dry-run",
+        let planned = try RunnerProcessTests.run(["run", "exp.yaml", "--dry-run", "--set", participants,
                                                   "--set", "emotions.root=\(data.path)/AffectNet", "--set", "pain_data.root=\(data.path)/UNBC",
                                                   "--set", "au_data.root=\(data.path)/CK+", "--set", "base.weights=\(data.path)/vgg16.safetensors"], in: p.dir)
         #expect(planned.status == 0, "\(planned.err)")

@@ -18,7 +18,8 @@ public struct UNBCFrame: Equatable, Sendable {
 
 /// The study's UNBC split: held-out participants for testing, a balanced, non-consecutive sample of the rest.
 public struct UNBCSplitOptions: Equatable, Sendable {
-    /// Participants (subject folder names) whose frames form the test set; nil = `heldOut` drawn with `seed`.
+    /// Participants (subject folder names) whose frames form the test set (the study: the 4 whose images may be
+    /// published); nil = `heldOut` drawn with `seed`.
     public var testParticipants: [String]?
     public var heldOut = 4
     /// Frames sampled from the other participants, half pain, half no pain.
@@ -106,6 +107,10 @@ public struct UNBCLoader: Sendable {
         let subjects = Array(Set(all.map(\.subject))).sorted()
         var test: Set<String>
         if let named = options.testParticipants {
+            guard !named.isEmpty, Set(named).count == named.count else {
+                throw FacesError.invalidParameter(name: "test_participants", expected: "distinct subject folders of \(root.path)/Images",
+                                                  found: named.isEmpty ? "an empty list" : named.joined(separator: ", "))
+            }
             let unknown = named.filter { !subjects.contains($0) }
             guard unknown.isEmpty else {
                 throw FacesError.invalidParameter(name: "test_participants", expected: "subject folders of \(root.path)/Images",

@@ -9,22 +9,43 @@ import Graph
 /// Per image, the input relevance (composite `rule`, relevance starting at the true class's logit) is summed
 /// over channels and divided by its largest absolute value, and negative relevance (evidence against the
 /// class) is clipped to 0: 1 = the image's strongest relevance, 0.5 = half of it. A model that sees only
-/// evidence against the true class gets an all-zero map. The difference is `0.5 + (a − b) / 2` in [0, 1] (0.5 = no
-/// difference, 1 = relevant for A only). Output (CONTRACTS §7): `selection.json`, `maps.safetensors`
-/// (a, b, diff [N, H, W] and the inputs `images` [N, C, H, W]), `grid_<class>.png` (rows input | A | B | A−B,
-/// one column per image) and `heatmaps/<n>_{a,b,diff}.png`. When no image qualifies, the output holds an empty
-/// selection (N = 0, no figures) and the metric `images` is 0.
+/// evidence against the true class gets an all-zero map. The difference (`difference`):
+/// - `normalised_maps`: `0.5 + (a − b) / 2` of those maps, in [0, 1] (0.5 = no difference, 1 = relevant for A only);
+/// - `raw_maps` (the study's): the raw channel-summed maps subtracted, A − B, and that difference min–max
+///   normalised per image to [0, 1] (0 = where B exceeds A most, 1 = where A exceeds B most; no fixed zero point).
+///
+/// Output (CONTRACTS §7): `selection.json`, `maps.safetensors` (a, b, diff [N, H, W] and the inputs `images`
+/// [N, C, H, W]), `grid_<class>.png` (rows input | A | B | A−B, one column per image) and
+/// `heatmaps/<n>_{a,b,diff}.png`. When no image qualifies, the output holds an empty selection (N = 0, no figures)
+/// and the metric `images` is 0.
 public struct DiffSaliencyNode: NodeKind {
     public static let kind = "diff_saliency"
     public static let version = 1
     public static let summary = "LRP relevance of models A and B on images A gets right and B wrong; maps, difference, figures."
     public static let params: [ParamSpec] = [
         ParamSpec("classes", .list(.string), default: .list([]), doc: "Class names to explain (any case); empty: every class."),
-        .int("per_class", default: 8, range: 1...10_000, doc: "At most this many images per class, spread evenly over the candidates."),
+        ParamSpec("per_class", .any, default: .int(8),
+                  doc: "At most this many images per class (1…10000), spread evenly over the candidates; all: every candidate (the study's).",
+                  check: { value in capCheck(value) }),
         .string("rule", default: "z_dense_zplus_conv", allowed: Composite.presetNames,
                 doc: "LRP composite: z_dense_zplus_conv (z-rule dense, z⁺ conv), epsilon_plus_flat, epsilon_gamma_box."),
         .int("batch", default: 16, range: 1...1024, doc: "Images per forward/relevance pass."),
+        .string("difference", default: "normalised_maps", allowed: Difference.allCases.map(\.rawValue),
+                doc: "normalised_maps: 0.5 + (a − b)/2 of the normalised, clipped maps (0.5 = no difference); raw_maps (the study's): raw maps subtracted, the difference min–max normalised to [0, 1]."),
     ]
+
+    /// How the difference map is made (the `difference` param).
+    enum Difference: String, CaseIterable {
+        case normalisedMaps = "normalised_maps"
+        case rawMaps = "raw_maps"
+    }
+
+    /// nil for a valid `per_class` (an integer 1…10000 or "all"), else the complaint.
+    static func capCheck(_ value: ParamValue) -> String? {
+        if value.stringValue == "all" { return nil }
+        guard case .int(let n) = value, (1...10_000).contains(n) else { return "expected an integer 1…10000 or all, found \(value)" }
+        return nil
+    }
     public static let inputs: [PortSpec] = [
         PortSpec("a", doc: "Model A (expected to be right), a model output."),
         PortSpec("b", doc: "Model B (expected to be wrong), a model output with the same classes."),
@@ -43,6 +64,7 @@ public struct DiffSaliencyNode: NodeKind {
             throw NodeFailure("models \(inputA.instance) and \(inputB.instance) take different inputs: \(a.pipeline) vs \(b.pipeline)")
         }
         let ruleName = try context.params.string("rule")
+        let difference = Difference(rawValue: try context.params.string("difference"))!
         let p = a.pipeline.normalization
         let channels = a.pipeline.channels
         let low = (0..<channels).map { c in (0 - (p.mean.count == 1 ? p.mean[0] : p.mean[c])) / (p.std.count == 1 ? p.std[0] : p.std[c]) }
@@ -72,7 +94,7 @@ public struct DiffSaliencyNode: NodeKind {
         let predictedA = try images.predictions(of: a.model, batchSize: batchSize)
         let predictedB = try images.predictions(of: b.model, batchSize: batchSize)
         let chosen = SaliencySelection.pick(labels: labels, predictedA: predictedA, predictedB: predictedB,
-                                            classes: classes.map { modelIndex[$0]! }, cap: try context.params.int("per_class"))
+                                            classes: classes.map { modelIndex[$0]! }, cap: context.params["per_class"]?.intValue)
         for name in classes {
             let c = modelIndex[name]!
             let total = labels.filter { $0 == c }.count
@@ -86,17 +108,23 @@ public struct DiffSaliencyNode: NodeKind {
         }
 
         let h = a.pipeline.height, w = a.pipeline.width, plane = h * w
-        var mapsA: [Float] = [], mapsB: [Float] = [], inputs: [RasterImage] = []
+        var mapsA: [Float] = [], mapsB: [Float] = [], diff: [Float] = [], inputs: [RasterImage] = []
         for start in stride(from: 0, to: chosen.count, by: batchSize) {
             let indices = chosen[start..<min(start + batchSize, chosen.count)]
             let input = try images.batch(indices: Array(indices), seed: 0).input
             let targets = indices.map { labels[$0] }
-            mapsA += normalised(try a.model.relevance(input: input, classes: targets, composite: composite).summedOverChannels().data, plane: plane)
-            mapsB += normalised(try b.model.relevance(input: input, classes: targets, composite: composite).summedOverChannels().data, plane: plane)
+            let rawA = try a.model.relevance(input: input, classes: targets, composite: composite).summedOverChannels().data
+            let rawB = try b.model.relevance(input: input, classes: targets, composite: composite).summedOverChannels().data
+            let normalisedA = normalised(rawA, plane: plane), normalisedB = normalised(rawB, plane: plane)
+            mapsA += normalisedA
+            mapsB += normalisedB
+            switch difference {
+            case .normalisedMaps: diff += zip(normalisedA, normalisedB).map { 0.5 + ($0 - $1) / 2 }
+            case .rawMaps: diff += minMax(zip(rawA, rawB).map { $0 - $1 }, plane: plane)
+            }
             inputs += indices.map { images.images[$0] }
             context.progress(Double(start + indices.count) / Double(chosen.count), "relevance \(start + indices.count)/\(chosen.count)")
         }
-        let diff = zip(mapsA, mapsB).map { 0.5 + ($0 - $1) / 2 }
 
         var selected: [SaliencyArtifact.Selected] = []
         for index in chosen {
@@ -110,7 +138,8 @@ public struct DiffSaliencyNode: NodeKind {
         }
         let n = chosen.count
         let artifact = SaliencyArtifact(
-            selection: .init(rule: ruleName, a: inputA.instance, b: inputB.instance, classes: classes, images: selected),
+            selection: .init(rule: ruleName, a: inputA.instance, b: inputB.instance, classes: classes, images: selected,
+                             difference: difference == .rawMaps ? difference.rawValue : nil),
             a: Tensor(shape: [n, h, w], data: mapsA), b: Tensor(shape: [n, h, w], data: mapsB), diff: Tensor(shape: [n, h, w], data: diff),
             images: Tensor(shape: [n, channels, h, w], data: inputs.flatMap(\.pixels)))
         let out = context.output()
@@ -130,23 +159,38 @@ public struct DiffSaliencyNode: NodeKind {
         return out
     }
 
-    /// `grid_<class>.png` per class and `heatmaps/<n>_{a,b,diff}.png` per image.
+    /// Per image of `maps` ([N, plane]): (v − min) / (max − min), in [0, 1]; a constant map becomes 0.5.
+    static func minMax(_ maps: [Float], plane: Int) -> [Float] {
+        var out = maps
+        for start in stride(from: 0, to: out.count, by: plane) {
+            let part = out[start..<start + plane]
+            let lo = part.min()!, hi = part.max()!
+            for i in start..<start + plane { out[i] = hi > lo ? (out[i] - lo) / (hi - lo) : 0.5 }
+        }
+        return out
+    }
+
+    /// `grid_<class>.png` per class and `heatmaps/<n>_{a,b,diff}.png` per image; the difference is drawn
+    /// blue–white–red around 0.5 when it is centred there, else "hot" like the maps.
     static func writeFigures(_ artifact: SaliencyArtifact, inputs: [RasterImage], to out: URL) throws {
         let h = artifact.height, w = artifact.width, plane = h * w
+        let centred = artifact.selection.difference == nil
         func map(_ t: Tensor, _ n: Int) -> ArraySlice<Float> { t.data[n * plane..<(n + 1) * plane] }
         let heatmaps = out.appendingPathComponent("heatmaps")
         try FileManager.default.createDirectory(at: heatmaps, withIntermediateDirectories: true)
         for n in inputs.indices {
             try PNGCodec.write(SaliencyFigures.heat(map(artifact.a, n), width: w, height: h), to: heatmaps.appendingPathComponent("\(n)_a.png"))
             try PNGCodec.write(SaliencyFigures.heat(map(artifact.b, n), width: w, height: h), to: heatmaps.appendingPathComponent("\(n)_b.png"))
-            try PNGCodec.write(SaliencyFigures.diverging(map(artifact.diff, n), width: w, height: h),
-                               to: heatmaps.appendingPathComponent("\(n)_diff.png"))
+            let diff = centred ? SaliencyFigures.diverging(map(artifact.diff, n), width: w, height: h)
+                : SaliencyFigures.heat(map(artifact.diff, n), width: w, height: h)
+            try PNGCodec.write(diff, to: heatmaps.appendingPathComponent("\(n)_diff.png"))
         }
         for name in artifact.selection.classes {
             let members = artifact.selection.images.indices.filter { artifact.selection.images[$0].className == name }
             guard !members.isEmpty else { continue }
             let grid = SaliencyFigures.grid(inputs: members.map { inputs[$0] }, a: members.map { map(artifact.a, $0) },
-                                            b: members.map { map(artifact.b, $0) }, diff: members.map { map(artifact.diff, $0) })
+                                            b: members.map { map(artifact.b, $0) }, diff: members.map { map(artifact.diff, $0) },
+                                            centredDifference: centred)
             try PNGCodec.write(grid, to: out.appendingPathComponent("grid_\(fileName(name)).png"))
         }
     }

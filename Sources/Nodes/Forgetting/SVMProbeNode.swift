@@ -9,8 +9,8 @@ import Graph
 /// peak frames of an AU-coded CK+-layout dataset, in stratified k-fold cross-validation repeated `repeats` times.
 ///
 /// Features are computed once (the block's max-pool output, flattened C·h·w per image); with `crop`, each image
-/// is first cut to a landmark region (e.g. `upper_face` when probing AU5, so AU26's open mouth cannot leak in)
-/// and resized to the model input. Fold assignments come from the node's seed: the same seed gives the same
+/// is first cut to a landmark region (e.g. `upper_face`) or to the study's `above_mouth` square (AU5: the bottom
+/// cut off so AU26's open mouth cannot leak in, proportions kept) and resized to the model input. Fold assignments come from the node's seed: the same seed gives the same
 /// bytes. Output (CONTRACTS §6): `scores.csv` (per repeat the mean F1, precision, recall and accuracy over its
 /// folds) and `summary.json`; headline metric `mean_f1`.
 public struct SVMProbeNode: NodeKind {
@@ -27,8 +27,8 @@ public struct SVMProbeNode: NodeKind {
         .number("c", default: 1, range: 1e-6...1e6, doc: "Inverse regularisation strength C of the SVM."),
         .int("folds", default: 2, range: 2...20, doc: "Folds k of each stratified cross-validation."),
         .int("repeats", default: 500, range: 1...100_000, doc: "Cross-validation repeats, each with its own seeded folds."),
-        ParamSpec("crop", .string, optional: true, allowed: FaceRegion.named.keys.sorted().map(ParamValue.string),
-                  doc: "Cut each image to this landmark region before feature extraction (null: whole image)."),
+        ParamSpec("crop", .string, optional: true, allowed: ProbeCrop.named.keys.sorted().map(ParamValue.string),
+                  doc: "Cut each image before feature extraction: a landmark region's box, or above_mouth (the study's AU5 crop: the bottom cut off above the mouth, the largest square of the rest, undistorted); null: whole image."),
         .bool("balance", default: true, doc: "Weight the classes by n / (2 · n_class) of the training fold."),
         .bool("standardize", default: true, doc: "Standardise each feature by the training fold's mean and deviation."),
         .int("batch", default: 32, range: 1...1024, doc: "Images per forward pass."),
@@ -53,7 +53,7 @@ public struct SVMProbeNode: NodeKind {
         let cropName = context.params["crop"]?.stringValue
         let model = try ModelArtifact.load(try context.input("model"))
         let data = try ForgettingData(try context.input("data"))
-        let set = try data.ckplus().load(actionUnit: unit, region: cropName.map { FaceRegion.named[$0]! })
+        let set = try data.ckplus().load(actionUnit: unit, crop: cropName.map { ProbeCrop.named[$0]! })
         let labels = set.samples.map { $0.label == 1 }
 
         let batchSize = try context.params.int("batch")

@@ -41,13 +41,17 @@ public struct SaliencyArtifact: Sendable {
         /// The chosen classes, in the order their images appear.
         public var classes: [String]
         public var images: [Selected]
+        /// `raw_maps` when `diff` is the study's min–max normalised raw difference; nil (not written) for the
+        /// default 0.5 + (a − b) / 2.
+        public var difference: String?
     }
 
     public var selection: Selection
     /// Model A's and model B's relevance maps in [0, 1] (1 = the image's most relevant pixel), [N, H, W].
     public var a: Tensor
     public var b: Tensor
-    /// 0.5 + (a − b) / 2 in [0, 1]: 0.5 = no difference, above = more relevant for A, [N, H, W].
+    /// The difference in [0, 1], [N, H, W]: 0.5 + (a − b) / 2 (0.5 = no difference, above = more relevant for A),
+    /// or with `selection.difference` = `raw_maps` the raw maps' difference A − B min–max normalised per image.
     public var diff: Tensor
     /// The model inputs before normalisation, in [0, 1], [N, C, H, W] (for figures; an addition to CONTRACTS §7).
     public var images: Tensor

@@ -38,14 +38,19 @@ enum SaliencyFigures {
     /// - Parameters:
     ///   - inputs: the model inputs in [0, 1].
     ///   - a, b, diff: per image the H×W maps.
-    static func grid(inputs: [RasterImage], a: [ArraySlice<Float>], b: [ArraySlice<Float>], diff: [ArraySlice<Float>]) -> RasterImage {
+    ///   - centredDifference: `diff` has 0.5 = no difference (blue–white–red); else it is drawn "hot".
+    static func grid(inputs: [RasterImage], a: [ArraySlice<Float>], b: [ArraySlice<Float>], diff: [ArraySlice<Float>],
+                     centredDifference: Bool = true) -> RasterImage {
         precondition(!inputs.isEmpty && [a.count, b.count, diff.count].allSatisfy { $0 == inputs.count }, "one map of each kind per image")
         let w = inputs[0].width, h = inputs[0].height
         var cells = inputs.map(enlarged)
         for maps in [a, b] {
             cells += zip(inputs, maps).map { enlarged($0.overlaid(with: heat($1, width: w, height: h), alpha: 0.7)) }
         }
-        cells += zip(inputs, diff).map { enlarged($0.overlaid(with: diverging($1, width: w, height: h), alpha: 0.7)) }
+        cells += zip(inputs, diff).map {
+            let colours = centredDifference ? diverging($1, width: w, height: h) : heat($1, width: w, height: h)
+            return enlarged($0.overlaid(with: colours, alpha: 0.7))
+        }
         return RasterImage.grid(cells, columns: inputs.count, padding: 4)
     }
 

@@ -17,7 +17,7 @@ enum SplitParams {
         var o = UNBCSplitOptions()
         let listed = (p["test_participants"]?.listValue ?? []).compactMap(\.stringValue)
         o.testParticipants = listed.isEmpty ? nil : listed
-        o.heldOut = try p.int("held_out")
+        o.heldOut = p["held_out"]?.intValue ?? o.heldOut  // null on `unbc` when test_participants names them
         o.frames = try p.int("frames")
         o.validationFrames = try p.int("validation_frames")
         o.seed = UInt64(try p.int("split_seed"))
@@ -122,14 +122,43 @@ public struct AffectNetNode: NodeKind {
 }
 
 /// `unbc`: the UNBC-McMaster Shoulder Pain tree (Images/, Frame_Labels/PSPI); pain = PSPI > 0.
+///
+/// The test participants are a choice the experiment must state: `test_participants` names them (the study: the
+/// 4 participants whose images may be published), or `held_out: N` asks for N drawn with `split_seed`. With
+/// neither, the experiment does not validate.
 public struct UNBCNode: NodeKind {
     public static let kind = "unbc"
     public static let version = 1
-    public static let summary = "Your UNBC-McMaster copy: pain (PSPI > 0) vs no pain, participants held out for testing."
-    public static let params = RealDataNode.params("UNBC-McMaster")
+    public static let summary = "Your UNBC-McMaster copy: pain (PSPI > 0) vs no pain, named participants held out for testing."
+    public static let params: [ParamSpec] = RealDataNode.params("UNBC-McMaster").filter { !["held_out", "test_participants"].contains($0.name) } + [
+        ParamSpec("test_participants", .list(.string), optional: true,
+                  doc: "The participants whose frames form the test set: their folder names under root/Images. The study's are the 4 whose images may be published (the archive's documentation names them). Required unless held_out is set.",
+                  check: { value in
+                      let names = (value.listValue ?? []).compactMap(\.stringValue)
+                      if names.isEmpty { return "expected at least one participant folder name" }
+                      if Set(names).count != names.count { return "a participant is listed twice" }
+                      return nil
+                  }),
+        ParamSpec("held_out", .int, optional: true, range: 1...1000,
+                  doc: "Instead of test_participants: draw this many test participants at random with split_seed (not the study's set)."),
+    ]
     public static let inputs: [PortSpec] = []
     public static let outputs: [OutputSpec] = [OutputSpec("dataset", doc: "dataset.json pointing at root.")]
     public static let usesSeed = false
+
+    public static func validate(_ params: [String: ParamValue]) -> [String] {
+        let named = params["test_participants"].map { $0 != .null } ?? false
+        let drawn = params["held_out"].map { $0 != .null } ?? false
+        if named && drawn { return ["set test_participants or held_out, not both"] }
+        if !named && !drawn {
+            return ["test_participants is required: list the participants whose frames form the test set, by their folder "
+                + "names under root/Images (the study's test set is the 4 participants whose images may be published; the "
+                + "archive's documentation names them), e.g. --set pain_data.test_participants=[P1,P2,P3,P4]; or set "
+                + "held_out: N to draw N participants at random with split_seed"]
+        }
+        return []
+    }
+
     public static func run(_ context: NodeContext) throws { try RealDataNode.run("unbc", context) }
 }
 
