@@ -15,7 +15,9 @@ import Testing
         let data = try JSONEncoder().encode(report.summary)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(Set(object.keys) == ["concept", "layer", "crop", "repeats", "folds", "c", "positives", "negatives",
-                                     "feature_dimension", "mean_f1", "sd_f1", "mean_precision", "mean_recall", "mean_accuracy"])
+                                     "feature_dimension", "mean_f1", "sd_f1", "mean_precision", "mean_recall", "mean_accuracy", "chance"])
+        let chance = try #require(object["chance"] as? [String: Any])
+        #expect(chance["permutation"] is NSNull && chance["verdict"] is NSNull, "no permutation test: the verdict is untested")
         #expect(object["crop"] is NSNull)
         #expect(abs((object["mean_f1"] as! Double) - (2.0 / 3 + 0.5) / 2) < 1e-12)
         // Sample standard deviation of {2/3, 1/2}: |2/3 − 1/2| / √2.

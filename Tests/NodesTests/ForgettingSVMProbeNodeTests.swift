@@ -53,6 +53,53 @@ import Testing
         #expect(Set(rows.map { $0[1] }).count > 1, "repeats use different folds")
     }
 
+    /// The chance baseline: planted separable features beat chance at the permutation test's floor; features
+    /// without signal do not; a comparison is interpretable only when one of its probes beats chance.
+    @Test func chanceBaselineSeparatesSignalFromNoise() throws {
+        let yaml = Self.yaml(repeats: 10) + """
+
+          probe_rand2: {kind: svm_probe, inputs: {model: model, data: noise}, params: {concept: AU5, repeats: 10}}
+          probe_sep4: {kind: svm_probe, inputs: {model: model, data: separable}, params: {concept: AU5, repeats: 10, layer: block4}}
+          sep_vs_sep: {kind: significance_test, params: {test: paired_t}, inputs: {a: probe_sep, b: probe_sep4}}
+          rand_vs_rand: {kind: significance_test, params: {test: paired_t}, inputs: {a: probe_rand2, b: probe_rand}}
+        """
+        let p = try ForgettingProject(yaml, extraKinds: Self.kinds)
+        let overrides = ["probe_sep.permutations=39", "probe_rand.permutations=39", "probe_rand2.permutations=39", "probe_sep4.permutations=39"]
+        expectSuccess(try p.run(overrides))
+        func chance(_ id: String) throws -> [String: Any] {
+            try Self.summary(p.outputDirectory(id, "probe", overrides: ["\(id).permutations=39"]))["chance"] as! [String: Any]
+        }
+        let sep = try chance("probe_sep"), rand = try chance("probe_rand")
+        let sepTest = sep["permutation"] as! [String: Any], randTest = rand["permutation"] as! [String: Any]
+        #expect(sepTest["p"] as? Double == 1.0 / 40, "no shuffle reaches the planted signal: p at its floor 1/(N+1)")
+        #expect(sepTest["permutations"] as? Int == 39 && sepTest["repeats"] as? Int == 5)
+        #expect(sep["verdict"] as? String == "beats_chance")
+        #expect(randTest["p"] as! Double >= 0.05 && rand["verdict"] as? String == "at_chance", "\(rand)")
+        // 15 of 40 noise images positive: π = 3/8, all-positive F1 = 2π/(1 + π) = 6/11, majority accuracy 5/8.
+        let baseline = rand["baseline"] as! [String: Any]
+        #expect(baseline["positives"] as? Int == 15 && baseline["negatives"] as? Int == 25)
+        #expect(abs((baseline["all_positive"] as! [String: Any])["f1"] as! Double - 6.0 / 11) < 1e-12)
+        #expect(baseline["majority_accuracy"] as? Double == 0.625)
+        let folds = try String(contentsOf: p.outputDirectory("probe_rand", "probe", overrides: ["probe_rand.permutations=39"])
+            .appendingPathComponent("folds.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(folds.first == "repeat,fold,n_test,f1,precision,recall,accuracy" && folds.count == 1 + 10 * 2)
+        // Stratified round-robin folds: ⌈15/2⌉ + ⌈25/2⌉ = 21 test images in fold 0, 7 + 12 = 19 in fold 1.
+        #expect(folds[1].hasPrefix("0,0,21,") && folds[2].hasPrefix("0,1,19,"))
+
+        func result(_ id: String) throws -> [String: Any] {
+            let url = try p.outputDirectory(id, "result", overrides: overrides).appendingPathComponent("result.json")
+            return try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        }
+        let good = try result("sep_vs_sep"), bad = try result("rand_vs_rand")
+        #expect(good["interpretable"] as? Bool == true && good["chance_a"] as? String == "beats_chance")
+        #expect(bad["interpretable"] as? Bool == false && bad["chance_a"] as? String == "at_chance")
+        let corrected = good["corrected"] as! [String: Any]
+        // 10 repeats × 2 folds: df 19; equal folds: n₂/n₁ = 1.
+        #expect(corrected["df"] as? Int == 19 && corrected["test_train_ratio"] as? Double == 1)
+        #expect(abs(corrected["t"] as! Double) <= abs(good["t"] as! Double), "the correction widens the fold-level variance")
+        #expect(good["label"] as? String == ProbeComparison.studyLabel)
+    }
+
     @Test func seedsMakeRunsBitReproducible() throws {
         let first = try ForgettingProject(Self.yaml(repeats: 8), extraKinds: Self.kinds)
         let second = try ForgettingProject(Self.yaml(repeats: 8), extraKinds: Self.kinds)

@@ -11,11 +11,14 @@ import Graph
 /// Features are computed once (the block's max-pool output, flattened C·h·w per image); with `crop`, each image
 /// is first cut to a landmark region (e.g. `upper_face`) or to the study's `above_mouth` square (AU5: the bottom
 /// cut off so AU26's open mouth cannot leak in, proportions kept) and resized to the model input. Fold assignments come from the node's seed: the same seed gives the same
-/// bytes. Output (CONTRACTS §6): `scores.csv` (per repeat the mean F1, precision, recall and accuracy over its
-/// folds) and `summary.json`; headline metric `mean_f1`.
+/// bytes. Output (docs/nodes.md): `scores.csv` (per repeat the mean F1, precision, recall and accuracy over its
+/// folds), `folds.csv` (every fold's scores, for the corrected resampled t-test) and `summary.json`, which also
+/// holds the chance baseline: the feature-blind guessers' scores, a permutation test of the whole probe on
+/// shuffled concept labels, and the verdict (`beats_chance`, `below_all_positive`, `at_chance`; docs/statistics.md).
+/// Headline metrics `mean_f1` and, with permutations, `permutation_p` and `beats_chance` (1 or 0).
 public struct SVMProbeNode: NodeKind {
     public static let kind = "svm_probe"
-    public static let version = 1
+    public static let version = 2
     public static let summary = "Linear-SVM probe for one AU on a model block's features; repeated stratified k-fold F1."
     public static let params: [ParamSpec] = [
         ParamSpec("concept", .string, doc: "The action unit to detect, e.g. AU5 (coded at any intensity = positive).", check: { value in
@@ -32,12 +35,16 @@ public struct SVMProbeNode: NodeKind {
         .bool("balance", default: true, doc: "Weight the classes by n / (2 · n_class) of the training fold."),
         .bool("standardize", default: true, doc: "Standardise each feature by the training fold's mean and deviation."),
         .int("batch", default: 32, range: 1...1024, doc: "Images per forward pass."),
+        .int("permutations", default: 100, range: 0...100_000,
+             doc: "Label shuffles of the chance baseline's permutation test (p ≥ 1/(N+1)); 0 skips it and leaves the verdict untested."),
+        .int("permutation_repeats", default: 5, range: 1...1000,
+             doc: "CV repeats behind each permutation statistic (mean F1 of repeats 0…R−1, the same folds as the probe's first R)."),
     ]
     public static let inputs: [PortSpec] = [
         PortSpec("model", doc: "The model whose features are probed (a model output)."),
         PortSpec("data", doc: "An AU-coded dataset in the CK+ layout (ckplus or synth_faces like: ckplus)."),
     ]
-    public static let outputs: [OutputSpec] = [OutputSpec("probe", doc: "scores.csv and summary.json.")]
+    public static let outputs: [OutputSpec] = [OutputSpec("probe", doc: "scores.csv, folds.csv and summary.json (with the chance baseline).")]
 
     /// The AU number of "AU5", "au5" or "5"; nil otherwise.
     static func conceptNumber(_ s: String) -> Int? {
@@ -75,13 +82,33 @@ public struct SVMProbeNode: NodeKind {
         } catch let error as AnalysisError {
             throw NodeFailure("\(data.root.path): \(concept): \(error.description)")
         }
+        context.log(String(format: "mean F1 %.4f ± %.4f over %d repeats of %d folds in %.1f s", result.meanF1,
+                           result.standardDeviationF1, probe.repeats, probe.folds, Date().timeIntervalSince(probeStarted)))
+        let permutations = try context.params.int("permutations")
+        var permutation: PermutationTestResult?
+        if permutations > 0 {
+            let repeats = try context.params.int("permutation_repeats")
+            let permutationStarted = Date()
+            context.progress(0.75, "chance baseline: \(permutations) label shuffles × \(repeats) repeats")
+            permutation = try probe.permutationTest(features: features.data, dimension: dimension, labels: labels,
+                                                    permutations: permutations, repeats: repeats, seed: context.seed ^ 0x5045_524D)
+            context.log(String(format: "permutation test: observed F1 %.4f over %d repeats, null mean %.4f, 95%% %.4f, p %.4g (%d shuffles, %.1f s)",
+                               permutation!.observed, repeats, permutation!.nullMean, permutation!.nullQuantile(0.95), permutation!.p,
+                               permutations, Date().timeIntervalSince(permutationStarted)))
+        }
         let report = ProbeReport(concept: "AU\(unit)", layer: layer, crop: cropName, probe: probe, result: result,
-                                 positives: positives, negatives: labels.count - positives, dimension: dimension)
+                                 positives: positives, negatives: labels.count - positives, dimension: dimension,
+                                 permutation: permutation)
         try report.write(to: context.output())
         context.metric("mean_f1", report.summary.meanF1)
         context.metric("sd_f1", report.summary.sdF1)
         context.metric("mean_accuracy", report.summary.meanAccuracy)
-        context.log(String(format: "mean F1 %.4f ± %.4f over %d repeats of %d folds in %.1f s", report.summary.meanF1,
-                           report.summary.sdF1, probe.repeats, probe.folds, Date().timeIntervalSince(probeStarted)))
+        if let chance = report.summary.chance, let test = chance.permutation {
+            context.metric("permutation_p", test.p)
+            context.metric("beats_chance", chance.verdict == .beatsChance ? 1 : 0)
+        }
+        context.log("chance: all-positive F1 \(String(format: "%.4f", report.summary.chance?.baseline.allPositive.f1 ?? .nan)), "
+            + "majority accuracy \(String(format: "%.4f", report.summary.chance?.baseline.majorityAccuracy ?? .nan)); "
+            + "verdict \(report.summary.chance?.verdict?.rawValue ?? "untested")")
     }
 }
