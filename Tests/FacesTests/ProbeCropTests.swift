@@ -111,9 +111,9 @@ struct ProbeCropTests {
             let original = Self.eyeMoments(source, around: Self.eyeCentres[e], reach: 12)
             #expect(abs(original.mass - Double(eyePixels[e])) < 1e-9)
             #expect(abs(got.mass - Double(eyePixels[e]) * scale * scale) < 1e-3 * got.mass, "eye \(e): \(got.mass)")
-            #expect(Self.length(SIMD2<Float>(got.centroid) - centre) < 0.15, "eye \(e) at \(got.centroid), landmarks \(centre)")
+            #expect(Self.length(SIMD2<Float>(got.centroid) - centre) < 0.02, "eye \(e) at \(got.centroid), landmarks \(centre)")
             #expect(abs(original.variance.x - original.variance.y) < 1e-9)
-            #expect(abs(got.variance.x / got.variance.y - 1) < 0.03, "eye \(e) spread \(got.variance)")
+            #expect(abs(got.variance.x / got.variance.y - 1) < 0.005, "eye \(e) spread \(got.variance)")
         }
 
         // The landmark box the probe used before (upper_face) stretches the same eyes: the check above would see it.

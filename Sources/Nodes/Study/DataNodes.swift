@@ -130,7 +130,9 @@ public struct UNBCNode: NodeKind {
     public static let kind = "unbc"
     public static let version = 1
     public static let summary = "Your UNBC-McMaster copy: pain (PSPI > 0) vs no pain, named participants held out for testing."
-    public static let params: [ParamSpec] = RealDataNode.params("UNBC-McMaster").filter { !["held_out", "test_participants"].contains($0.name) } + [
+    public static let params: [ParamSpec] = RealDataNode.params("UNBC-McMaster").map { testSet[$0.name] ?? $0 }
+    /// The test-set params, without defaults: one of them must be set.
+    static let testSet: [String: ParamSpec] = Dictionary(uniqueKeysWithValues: [
         ParamSpec("test_participants", .list(.string), optional: true,
                   doc: "The participants whose frames form the test set: their folder names under root/Images. The study's are the 4 whose images may be published (the archive's documentation names them). Required unless held_out is set.",
                   check: { value in
@@ -141,7 +143,7 @@ public struct UNBCNode: NodeKind {
                   }),
         ParamSpec("held_out", .int, optional: true, range: 1...1000,
                   doc: "Instead of test_participants: draw this many test participants at random with split_seed (not the study's set)."),
-    ]
+    ].map { ($0.name, $0) })
     public static let inputs: [PortSpec] = []
     public static let outputs: [OutputSpec] = [OutputSpec("dataset", doc: "dataset.json pointing at root.")]
     public static let usesSeed = false
