@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import Nodes
 @testable import Graph
 
 /// `run --executor slurm` against a real one-node Slurm cluster started on this machine by
@@ -78,6 +79,39 @@ import Testing
       total: {kind: shell, inputs: {parts: "head[*]"},
               params: {cmd: "for d in $PALIMPSEST_INPUT_PARTS; do cat $d/head.txt; done | awk '{s+=$1} END {print s}' > $PALIMPSEST_OUTPUT/sum.txt"}}
     """
+
+    /// Replicates on the cluster: one job per seed, the gather across seeds after them, and a new seed given with
+    /// `--set` submits only its own job and the gather's (the override reaches the jobs).
+    @Test func replicatesRunAsOneJobPerSeed() throws {
+        let cluster = try Cluster()
+        defer { cluster.stop() }
+        let dir = try Self.project("""
+        palimpsest: 1
+        name: reps
+        seeds: [1, 2]
+        nodes:
+          draw: {kind: shell, params: {cmd: "echo $PALIMPSEST_SEED > $PALIMPSEST_OUTPUT/seed.txt"}}
+          total: {kind: shell, inputs: {parts: "draw[seed=*]"},
+                  params: {cmd: "for d in $PALIMPSEST_INPUT_PARTS; do cat $d/seed.txt; done | awk '{s+=$1} END {print s}' > $PALIMPSEST_OUTPUT/sum.txt"}}
+        """)
+        let first = try cluster.palimpsest(["run", "exp.yaml", "--executor", "slurm", "--poll", "0.2"], in: dir)
+        #expect(first.status == 0, "\(first.err)")
+        #expect(first.err.contains("draw[seed=2]") && first.out.contains("3 executed, 0 cached"), "\(first.out)\(first.err)")
+        let lock = try #require(try LockFile.read(dir.appendingPathComponent("exp.yaml.lock")))
+        #expect(lock.seeds == [1, 2] && Set(lock.instances.keys) == ["draw[seed=1]", "draw[seed=2]", "total"])
+        func sum(_ overrides: [String]) throws -> String {
+            let e = try Experiment.load(file: dir.appendingPathComponent("exp.yaml"), kinds: NodeRegistry.all, overrides: overrides)
+            let store = try CacheStore(root: dir.appendingPathComponent("cache"))
+            let key = try #require(Planner.plan(e, store: store, lock: nil).first { $0.id == "total" }?.key)
+            return try String(contentsOf: store.entryDirectory(key).appendingPathComponent("outputs/out/sum.txt"), encoding: .utf8)
+        }
+        #expect(try sum([]) == "3\n")
+        let third = try cluster.palimpsest(["run", "exp.yaml", "--executor", "slurm", "--poll", "0.2", "--set", "seeds=[1, 2, 3]"], in: dir)
+        #expect(third.status == 0, "\(third.err)")
+        #expect(third.err.components(separatedBy: "submitted as Slurm job").count - 1 == 2, "\(third.err)")
+        #expect(third.out.contains("2 executed, 2 cached"), "\(third.out)")
+        #expect(try sum(["seeds=[1, 2, 3]"]) == "6\n")
+    }
 
     @Test func slurmRunsMatchLocalRunsAndFailuresCancelDownstream() throws {
         let cluster = try Cluster()
