@@ -22,17 +22,19 @@ extension ConceptProbe {
         var rng = SplitMix64(seed: 1)
         let labels = (0..<images).map { $0 < positives }.shuffled(using: &rng)
         let features = syntheticFeatures(labels: labels, dimension: dimension, rng: &rng)
-        var seconds: [Solver: Double] = [:], results: [Solver: ProbeResult] = [:]
+        var seconds: [Solver: Double] = [:], cpu: [Solver: Double] = [:], results: [Solver: ProbeResult] = [:]
         for solver in [Solver.primalNewton, .dualCoordinateDescent] {
-            let start = Date()
+            let start = Date(), startCPU = clock()
             results[solver] = try ConceptProbe(folds: folds, repeats: repeats, seed: 1, solver: solver)
                 .crossValidate(features: features, dimension: dimension, labels: labels)
             seconds[solver] = Date().timeIntervalSince(start)
+            cpu[solver] = Double(clock() - startCPU) / Double(CLOCKS_PER_SEC)
         }
         let primal = results[.primalNewton]!, dual = results[.dualCoordinateDescent]!
         let pairs = zip(primal.perFold.joined(), dual.perFold.joined())
         return SolverComparison(
             primalSeconds: seconds[.primalNewton]!, dualSeconds: seconds[.dualCoordinateDescent]!,
+            primalCPUSeconds: cpu[.primalNewton]!, dualCPUSeconds: cpu[.dualCoordinateDescent]!,
             primalMeanF1: primal.meanF1, dualMeanF1: dual.meanF1,
             primalSDF1: primal.standardDeviationF1, dualSDF1: dual.standardDeviationF1,
             identicalFolds: Double(pairs.filter { $0 == $1 }.count) / Double(primal.perFold.count * folds),
@@ -50,8 +52,12 @@ extension ConceptProbe {
 
 /// `ConceptProbe.compareSolvers`: seconds and scores of the primal Newton and dual coordinate descent solvers.
 public struct SolverComparison: Sendable {
+    /// Wall-clock seconds.
     public var primalSeconds: Double
     public var dualSeconds: Double
+    /// Processor seconds of the whole process (all threads), less sensitive to other jobs than wall-clock time.
+    public var primalCPUSeconds: Double
+    public var dualCPUSeconds: Double
     public var primalMeanF1: Double
     public var dualMeanF1: Double
     /// Sample SD of the per-repeat F1.

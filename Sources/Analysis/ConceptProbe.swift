@@ -95,15 +95,25 @@ public struct ConceptProbe: Sendable {
         return scores
     }
 
+    /// The rows `indices`, standardised by `scaler` when given.
     private func gather(_ rows: [Double], d: Int, _ indices: [Int], _ scaler: Standardizer?) -> [Double] {
-        var out = [Double](repeating: 0, count: indices.count * d)
-        for (i, index) in indices.enumerated() {
-            for j in 0..<d {
-                let x = rows[index * d + j]
-                out[i * d + j] = scaler.map { (x - $0.mean[j]) / $0.scale[j] } ?? x
+        [Double](unsafeUninitializedCapacity: indices.count * d) { out, count in
+            rows.withUnsafeBufferPointer { x in
+                for (i, index) in indices.enumerated() {
+                    let source = x.baseAddress! + index * d, target = out.baseAddress! + i * d
+                    if let scaler {
+                        scaler.mean.withUnsafeBufferPointer { mean in
+                            scaler.scale.withUnsafeBufferPointer { scale in
+                                for j in 0..<d { target[j] = (source[j] - mean[j]) / scale[j] }
+                            }
+                        }
+                    } else {
+                        target.initialize(from: source, count: d)
+                    }
+                }
             }
+            count = indices.count * d
         }
-        return out
     }
 }
 

@@ -30,9 +30,8 @@ extension LinearSVM {
             weights.withUnsafeMutableBufferPointer { w in
                 // Q̄ᵢᵢ = ‖x̃ᵢ‖² + Dᵢᵢ.
                 let qii = (0..<n).map { i in
-                    var s = 1.0
-                    for j in 0..<d { s += x[i * d + j] * x[i * d + j] }
-                    return s + diagonal[i]
+                    let row = x.baseAddress! + i * d
+                    return 1 + Self.dot(row, row, d) + diagonal[i]
                 }
                 for _ in 0..<maxEpochs {
                     order.shuffle(using: &rng)
