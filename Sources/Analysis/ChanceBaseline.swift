@@ -9,9 +9,10 @@
 ///   hypergeometric with E[TP] = P²/n, so E[precision] = E[recall] = E[F1] = π exactly and
 ///   E[accuracy] = π² + (1 − π)².
 ///
-/// A class-balanced probe on features without signal predicts "present" for about half the images, so its F1
-/// is near π / (π + ½), between the two F1 baselines; only the permutation test gives the null of the actual
-/// pipeline.
+/// A probe on features without signal has no fixed F1: it depends on how often the trained SVM answers
+/// "present" (an SVM with more features than images fits its training folds exactly and may answer "present"
+/// for far fewer test images than the class weights suggest). Only the permutation test gives the null of
+/// the actual pipeline.
 public struct ChanceBaseline: Codable, Equatable, Sendable {
     public var positives: Int
     public var negatives: Int

@@ -1,9 +1,10 @@
 import CLinear
 
-/// A binary linear SVM trained by LIBLINEAR: L2-regularised squared hinge loss with a (regularised) bias
-/// feature of value 1, as scikit-learn's `LinearSVC`. The primal trust-region Newton solver is used because,
-/// unlike LIBLINEAR's dual solvers, it draws no numbers from the C library's global `rand()`: results are
-/// reproducible and trainings can run on several threads at once.
+/// A binary linear SVM: L2-regularised squared hinge loss with a (regularised) bias feature of value 1, as
+/// scikit-learn's `LinearSVC`. Two trainers solve the same problem: `train`, LIBLINEAR's primal trust-region
+/// Newton solver (the one of LIBLINEAR's that draws no numbers from the C library's global `rand()`, so it is
+/// reproducible and thread-safe), and `trainDual`, a seeded dual coordinate descent in Swift, faster when
+/// samples are fewer than features; each is the other's reference in the tests.
 struct LinearSVM {
     /// Weights, one per feature.
     var weights: [Double]
@@ -13,8 +14,9 @@ struct LinearSVM {
     /// - Parameters:
     ///   - C: inverse regularisation strength.
     ///   - positiveWeight, negativeWeight: per-class multipliers of C (class balance).
+    ///   - tolerance: LIBLINEAR's `eps` (stop when ‖∇f‖ ≤ eps · ‖∇f(0)‖ · max(min(n₊, n₋), 1) / n; its default 0.01).
     static func train(rows: [Double], dimension d: Int, labels: [Bool], C: Double,
-                      positiveWeight: Double, negativeWeight: Double) -> LinearSVM {
+                      positiveWeight: Double, negativeWeight: Double, tolerance: Double = 0.01) -> LinearSVM {
         let n = labels.count
         precondition(rows.count == n * d && n > 0, "rows must hold n × d values")
         silenceLibrary
@@ -37,7 +39,7 @@ struct LinearSVM {
                             var problem = CLinear.problem(l: Int32(n), n: Int32(d + 1), y: yBuffer.baseAddress,
                                                           x: xBuffer.baseAddress, bias: 1)
                             var parameter = CLinear.parameter(
-                                solver_type: Int32(L2R_L2LOSS_SVC), eps: 0.01, C: C, nr_weight: 2,
+                                solver_type: Int32(L2R_L2LOSS_SVC), eps: tolerance, C: C, nr_weight: 2,
                                 weight_label: labelBuffer.baseAddress, weight: weightBuffer.baseAddress,
                                 p: 0.1, init_sol: nil)
                             if let message = check_parameter(&problem, &parameter) {

@@ -12,6 +12,30 @@ struct ConceptProbeTests {
         #expect(abs(svm.bias) < 1e-3)
     }
 
+    @Test func dualSolverSolvesTwoPointProblemInClosedForm() {
+        let svm = LinearSVM.trainDual(rows: [-1, 1], dimension: 1, labels: [false, true], C: 1,
+                                      positiveWeight: 1, negativeWeight: 1)
+        #expect(abs(svm.weights[0] - 0.8) < 1e-4)
+        #expect(abs(svm.bias) < 1e-4)
+    }
+
+    /// The dual coordinate descent and LIBLINEAR's primal Newton solver (run to a tight tolerance) reach the
+    /// same optimum of the class-weighted problem with fewer samples than features, as in the study's probes.
+    @Test func dualAndPrimalSolversAgree() {
+        var rng = SplitMix64(seed: 11)
+        let n = 60, d = 100
+        let labels = (0..<n).map { $0 % 5 == 0 }
+        let rows = (0..<(n * d)).map { i in Double.random(in: -1...1, using: &rng) + (i % d == 0 && labels[i / d] ? 0.5 : 0) }
+        let primal = LinearSVM.train(rows: rows, dimension: d, labels: labels, C: 0.5, positiveWeight: 2.5,
+                                     negativeWeight: 0.625, tolerance: 1e-8)
+        let dual = LinearSVM.trainDual(rows: rows, dimension: d, labels: labels, C: 0.5, positiveWeight: 2.5,
+                                       negativeWeight: 0.625, tolerance: 1e-8)
+        let norm = primal.weights.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        let gap = zip(primal.weights, dual.weights).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
+        #expect(gap / norm < 1e-5)
+        #expect(abs(primal.bias - dual.bias) < 1e-5 * norm)
+    }
+
     @Test func binaryScoresByHand() {
         // tp = 2, fp = 1, fn = 1, tn = 1.
         let s = BinaryScores(predicted: [true, true, true, false, false], truth: [true, true, false, true, false])
