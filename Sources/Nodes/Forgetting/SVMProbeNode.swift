@@ -35,6 +35,9 @@ public struct SVMProbeNode: NodeKind {
         .bool("balance", default: true, doc: "Weight the classes by n / (2 · n_class) of the training fold."),
         .bool("standardize", default: true, doc: "Standardise each feature by the training fold's mean and deviation."),
         .int("batch", default: 32, range: 1...1024, doc: "Images per forward pass."),
+        .string("solver", default: ConceptProbe.Solver.dualCoordinateDescent.rawValue,
+                allowed: ConceptProbe.Solver.allCases.map { .string($0.rawValue) },
+                doc: "dual_cd (dual coordinate descent to tolerance 1e-3, the default) or primal_newton (LIBLINEAR's primal solver at its default tolerance, as svm_probe v1)."),
         .int("permutations", default: 100, range: 0...100_000,
              doc: "Label shuffles of the chance baseline's permutation test (p ≥ 1/(N+1)); 0 skips it and leaves the verdict untested."),
         .int("permutation_repeats", default: 5, range: 1...1000,
@@ -70,7 +73,8 @@ public struct SVMProbeNode: NodeKind {
         let dimension = features.count / max(set.samples.count, 1)
         let probe = ConceptProbe(C: try context.params.double("c"), folds: try context.params.int("folds"),
                                  repeats: try context.params.int("repeats"), seed: context.seed,
-                                 balanceClasses: try context.params.bool("balance"), standardize: try context.params.bool("standardize"))
+                                 balanceClasses: try context.params.bool("balance"), standardize: try context.params.bool("standardize"),
+                                 solver: ConceptProbe.Solver(rawValue: try context.params.string("solver"))!)
         let positives = labels.filter { $0 }.count
         context.log("\(concept) on \(layer)\(cropName.map { " (crop \($0))" } ?? ""): \(positives) positive, "
             + "\(labels.count - positives) negative images, \(dimension) features in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
