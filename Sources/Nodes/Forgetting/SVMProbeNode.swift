@@ -36,7 +36,7 @@ public struct SVMProbeNode: NodeKind {
         .bool("standardize", default: true, doc: "Standardise each feature by the training fold's mean and deviation."),
         .int("batch", default: 32, range: 1...1024, doc: "Images per forward pass."),
         .string("solver", default: ConceptProbe.Solver.dualCoordinateDescent.rawValue,
-                allowed: ConceptProbe.Solver.allCases.map { .string($0.rawValue) },
+                allowed: ConceptProbe.Solver.allCases.map(\.rawValue),
                 doc: "dual_cd (dual coordinate descent to tolerance 1e-3, the default) or primal_newton (LIBLINEAR's primal solver at its default tolerance, as svm_probe v1)."),
         .int("permutations", default: 100, range: 0...100_000,
              doc: "Label shuffles of the chance baseline's permutation test (p ≥ 1/(N+1)); 0 skips it and leaves the verdict untested."),
