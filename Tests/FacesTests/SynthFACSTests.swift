@@ -76,17 +76,6 @@ struct SynthFACSTests {
         }
     }
 
-    @Test(arguments: [ActionUnit.au5, .au14])
-    func probeUnitsAreVisibleAt64Pixels(unit: ActionUnit) {
-        for person in 0..<5 {
-            let identity = FaceIdentity.random(seed: 5, index: person)
-            let neutral = FaceRenderer.render(identity: identity, aus: AUIntensities(), nuisance: FaceNuisance(), size: 64)
-            let moved = FaceRenderer.render(identity: identity, aus: AUIntensities([unit: 3]), nuisance: FaceNuisance(), size: 64)
-            let d = difference(neutral.image, moved.image, box: FaceRegion.of(unit).bounds(moved.landmarks))
-            #expect(d.count >= 6, "\(unit) at intensity 3 changes only \(d.count) pixels clearly at 64 px (person \(person))")
-        }
-    }
-
     @Test func unilateralUnitsMoveOneSide() {
         let identity = FaceIdentity.random(seed: 2, index: 0)
         let neutral = FaceRenderer.render(identity: identity, aus: AUIntensities(), nuisance: FaceNuisance(), size: 96).image
@@ -174,5 +163,76 @@ struct SynthFACSTests {
         let frames = try UNBCLoader(root: dir.url).frames()
         #expect(frames.count == 160)
         #expect(frames.filter(\.pain).count == pain)
+    }
+
+    /// The ground truth of a small UNBC-layout run: per frame (image path, active AUs).
+    func painTruth(_ distractors: Set<PainDistractor>, _ dir: TemporaryDirectory, _ name: String) throws -> [(String, [ActionUnit: Float])] {
+        var o = SynthUNBCOptions()
+        o.participants = 3
+        o.sequencesPerParticipant = 4
+        o.framesPerSequence = 20
+        o.size = 16
+        o.distractors = distractors
+        _ = try SynthFACS.writeUNBC(o, to: dir.path(name))
+        let lines = try String(contentsOf: dir.path("\(name)/ground_truth.csv"), encoding: .utf8).split(separator: "\n")
+        let header = lines[0].split(separator: ",").map(String.init)
+        return lines.dropFirst().map { line in
+            let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            var aus = [ActionUnit: Float]()
+            for unit in ActionUnit.allCases { if let v = Float(f[header.firstIndex(of: unit.description)!]), v > 0 { aus[unit] = v } }
+            return (f[0], aus)
+        }
+    }
+
+    @Test func painDistractorsAreAParameter() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let both = try painTruth([.talking, .smiles], dir, "both")
+        let none = try painTruth([], dir, "none")
+        let talking = try painTruth([.talking], dir, "talking")
+        let allowed = Set(SynthFACS.painUnits + PainDistractor.allCases.flatMap(\.units))
+        #expect(both.allSatisfy { $0.1.keys.allSatisfy(allowed.contains) })
+        for unit in [ActionUnit.au12, .au25, .au26] { #expect(both.contains { $0.1[unit] != nil }, "\(unit) drawn by default") }
+        #expect(none.allSatisfy { $0.1.keys.allSatisfy(SynthFACS.painUnits.contains) })
+        #expect(talking.allSatisfy { $0.1[.au12] == nil } && talking.contains { $0.1[.au25] != nil })
+        // Switching distractors off changes only their AUs: the same frames, pain AUs and timing.
+        for (a, b) in zip(both, none) {
+            #expect(a.0 == b.0 && a.1.filter { SynthFACS.painUnits.contains($0.key) } == b.1)
+        }
+        for (a, b) in zip(both, talking) { #expect(a.1.filter { $0.key != .au12 } == b.1) }
+    }
+
+    @Test func unknownOrRepeatedDistractorsAreErrors() throws {
+        #expect(try PainDistractor.parse([]) == [])
+        #expect(try PainDistractor.parse(["smiles", "talking"]) == [.smiles, .talking])
+        #expect(throws: FacesError.invalidParameter(name: "distractors", expected: "a list of talking, smiles (or [] for none)", found: "'smile'")) {
+            try PainDistractor.parse(["smile"])
+        }
+        #expect(throws: FacesError.invalidParameter(name: "distractors", expected: "each distractor at most once", found: "'talking' twice")) {
+            try PainDistractor.parse(["talking", "talking"])
+        }
+    }
+
+    /// The table in docs/data.md of the AUs each class draws, built from the generator's own tables.
+    static func designTable() -> String {
+        func list(_ units: [ActionUnit]) -> String { units.isEmpty ? "—" : units.sorted().map { String($0.rawValue) }.joined(separator: ", ") }
+        let distracting = Set(PainDistractor.allCases.flatMap(\.units))
+        var rows = ["| Class | Core AUs | Optional AUs | Never in pain data | Also never with `distractors: []` |", "|---|---|---|---|---|"]
+        for emotion in Emotion.allCases {
+            let drawn = emotion.prototype.core + emotion.prototype.optional
+            let never = drawn.filter { !SynthFACS.painUnits.contains($0) && !distracting.contains($0) }
+            let withoutDistractors = drawn.filter { !SynthFACS.painUnits.contains($0) && distracting.contains($0) }
+            rows.append("| \(emotion) | \(list(emotion.prototype.core)) | \(list(emotion.prototype.optional)) | \(list(never)) | \(withoutDistractors.isEmpty ? "—" : "+ " + list(withoutDistractors)) |")
+        }
+        let distractors = PainDistractor.allCases.map { "\($0.rawValue): \(list($0.units))" }.joined(separator: "; ")
+        rows.append("| Pain (`unbc`) | \(list(SynthFACS.painUnits)) | the distractors (\(distractors)) | — | — |")
+        return rows.joined(separator: "\n")
+    }
+
+    @Test func dataDocumentationListsTheDrawnAUs() throws {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/data.md")
+        let written = try String(contentsOf: docs, encoding: .utf8)
+        #expect(written.contains(Self.designTable()), "docs/data.md must hold this table:\n\(Self.designTable())")
     }
 }

@@ -79,10 +79,16 @@ struct FaceGeometry {
         for side: Float in [-1, 1] {
             let asym = side > 0 ? id.asymmetry : 0
             let centre = SIMD2<Float>(side * id.eyeSpacing, id.eyeY + asym)
-            let upper = id.eyeOpening * (1 + 1.5 * au5) * (1 - 0.3 * au7)
-            let lower = id.eyeOpening * 0.75 * (1 - 0.45 * au7) * (1 - 0.35 * au6)
+            let upper = id.eyeOpening * (1 + 1.5 * au5) * (1 - 0.35 * au7)
+            let lower = id.eyeOpening * 0.75 * (1 - 0.6 * au7) * (1 - 0.35 * au6)
             eyes.append(Eye(centre: centre, halfWidth: id.eyeHalfWidth, upper: upper, lower: lower, closure: closure,
                             irisRadius: id.irisRadius, crease: id.eyeOpening * 2.1 + 0.012))
+            // AU7 raises and straightens the lower lid into a bulge with a furrow beneath (FACS: "lower lid bulge").
+            if au7 > 0 {
+                blobs.append(Blob(centre: centre + [0, lower + 0.02], radii: [0.1, 0.022], colour: [1, 1, 1], strength: 0.3 * au7))
+                strokes.append(Stroke(a: centre + [-0.8 * id.eyeHalfWidth, lower + 0.045], b: centre + [0.8 * id.eyeHalfWidth, lower + 0.045],
+                                      halfWidth: 0.013, darkness: 0.4 * au7))
+            }
         }
 
         // Brows (AU1 inner raise, AU2 outer raise, AU4 lower and knit).
@@ -90,7 +96,7 @@ struct FaceGeometry {
             let asym = side > 0 ? id.asymmetry : 0
             let base = id.eyeY + asym - id.browGap
             brows.append(Brow(side: side, innerX: 0.09 - 0.035 * au4, outerX: id.eyeSpacing + id.eyeHalfWidth + 0.03,
-                              innerY: base - 0.075 * au1 + 0.07 * au4, outerY: base + 0.01 - 0.075 * au2 + 0.03 * au4,
+                              innerY: base - 0.075 * au1 + 0.07 * au4, outerY: base + 0.01 - 0.1 * au2 + 0.03 * au4,
                               arch: id.browArch, thickness: id.browThickness * (1 + 0.15 * au4)))
         }
         let browBase = id.eyeY - id.browGap
@@ -109,7 +115,7 @@ struct FaceGeometry {
         if au2 > 0 {
             for side: Float in [-1, 1] {
                 let y = browBase - 0.12
-                strokes.append(Stroke(a: [side * 0.24, y + 0.02], b: [side * 0.44, y + 0.05], halfWidth: 0.009, darkness: 0.3 * au2))
+                strokes.append(Stroke(a: [side * 0.24, y + 0.02], b: [side * 0.44, y + 0.05], halfWidth: 0.013, darkness: 0.4 * au2))
             }
         }
 
@@ -153,36 +159,54 @@ struct FaceGeometry {
         var cornerY = SIMD2<Float>(repeating: id.mouthY)
         for (i, side) in [FaceSide.right, FaceSide.left].enumerated() {
             let au12 = k(.au12, side), au14 = k(.au14, side)
-            cornerX[i] *= 1 + 0.18 * au12 + 0.25 * au20 - 0.12 * au23 - 0.06 * au14
-            cornerY[i] += -0.075 * au12 + 0.07 * au15 + 0.012 * au20 + 0.01 * au14
+            cornerX[i] *= 1 + 0.18 * au12 + 0.35 * au20 - 0.2 * au23 - 0.12 * au14
+            cornerY[i] += -0.075 * au12 + 0.09 * au15 + 0.015 * au20 + 0.01 * au14
             let sign: Float = i == 0 ? -1 : 1
+            let corner = SIMD2<Float>(sign * cornerX[i], cornerY[i])
             if au14 > 0 {
-                let c = SIMD2<Float>(sign * (cornerX[i] + 0.05), cornerY[i])
-                strokes.append(Stroke(a: c + [sign * -0.005, -0.055], b: c + [sign * 0.012, 0.0], halfWidth: 0.013, darkness: 0.55 * au14))
-                strokes.append(Stroke(a: c + [sign * 0.012, 0.0], b: c + [sign * -0.005, 0.05], halfWidth: 0.013, darkness: 0.55 * au14))
-                blobs.append(Blob(centre: c + [sign * 0.03, 0], radii: [0.03, 0.05], colour: [1, 1, 1], strength: 0.2 * au14))
+                // FACS: the corners tighten and sink inward; a bulge forms at the corner and a dimple (a crescent
+                // crease with a shadowed pit) lateral to it.
+                let c = corner + [sign * 0.055, 0]
+                blobs.append(Blob(centre: corner + [sign * 0.02, 0], radii: [0.025, 0.04], colour: [1, 1, 1], strength: 0.3 * au14))
+                blobs.append(Blob(centre: c + [sign * 0.01, 0], radii: [0.03, 0.055], colour: [0.3, 0.2, 0.15], strength: 0.4 * au14))
+                strokes.append(Stroke(a: c + [sign * -0.008, -0.06], b: c + [sign * 0.012, 0.0], halfWidth: 0.02, darkness: 0.55 * au14))
+                strokes.append(Stroke(a: c + [sign * 0.012, 0.0], b: c + [sign * -0.008, 0.055], halfWidth: 0.02, darkness: 0.55 * au14))
             }
-            let fold = 0.1 + 0.35 * au10 + 0.3 * au12
+            if au15 > 0 {
+                // The depressed corners draw a shadow line down and out from each corner.
+                strokes.append(Stroke(a: corner + [sign * 0.015, 0.015], b: corner + [sign * 0.045, 0.11], halfWidth: 0.016, darkness: 0.4 * au15))
+            }
+            if au20 > 0 {
+                // Skin beyond the stretched corners creases sideways.
+                strokes.append(Stroke(a: corner + [sign * 0.02, 0], b: corner + [sign * 0.09, 0.02], halfWidth: 0.014, darkness: 0.35 * au20))
+            }
+            let fold = 0.1 + 0.35 * au10 + 0.3 * au12 + 0.15 * au14
             let top = SIMD2<Float>(sign * (id.noseHalfWidth + 0.035), id.noseY - 0.01 - 0.02 * au10)
             let bottom = SIMD2<Float>(sign * (cornerX[i] + 0.035), cornerY[i] + 0.02)
             let mid = (top + bottom) * 0.5 + SIMD2<Float>(sign * 0.03, 0)
             strokes.append(Stroke(a: top, b: mid, halfWidth: 0.01, darkness: fold))
             strokes.append(Stroke(a: mid, b: bottom, halfWidth: 0.01, darkness: fold))
         }
-        let gap = max(0.05 * au25, 0.03 * au25 + 0.14 * au26)
-        mouth = Mouth(centreY: id.mouthY + 0.01 * au15 - 0.004 * au17, cornerX: cornerX, cornerY: cornerY,
-                      upperThickness: id.upperLip * (1 - 0.6 * au23) * (1 - 0.25 * au20),
-                      lowerThickness: id.lowerLip * (1 - 0.6 * au23) * (1 - 0.25 * au20) * (1 + 0.2 * au17),
-                      gap: gap, upperRaise: 0.03 * au10, lowerRaise: 0.03 * au17)
+        let gap = max(0.1 * au25, 0.03 * au25 + 0.14 * au26)
+        mouth = Mouth(centreY: id.mouthY + 0.01 * au15 - 0.015 * au17, cornerX: cornerX, cornerY: cornerY,
+                      upperThickness: id.upperLip * (1 - 0.8 * au23) * (1 - 0.3 * au20),
+                      lowerThickness: id.lowerLip * (1 - 0.8 * au23) * (1 - 0.3 * au20) * (1 + 0.2 * au17),
+                      gap: gap, upperRaise: 0.03 * au10, lowerRaise: 0.06 * au17)
+        if au23 > 0 {
+            // Tightened lips press and roll in; the skin bulges (highlights) above the upper and below the lower lip.
+            for dy: Float in [-0.07, 0.08] {
+                blobs.append(Blob(centre: [0, id.mouthY + dy], radii: [0.14, 0.035], colour: [1, 1, 1], strength: 0.45 * au23))
+            }
+        }
 
         // Chin (AU17 raises the chin boss and deepens the mentolabial furrow).
         let chinY = id.mouthY + id.lowerLip + 0.13 + jawDrop * 0.8
-        strokes.append(Stroke(a: [-0.07, chinY - 0.05 - 0.03 * au17], b: [0.07, chinY - 0.05 - 0.03 * au17],
-                              halfWidth: 0.011, darkness: 0.1 + 0.4 * au17))
+        strokes.append(Stroke(a: [-0.07 - 0.02 * au17, chinY - 0.05 - 0.03 * au17], b: [0.07 + 0.02 * au17, chinY - 0.05 - 0.03 * au17],
+                              halfWidth: 0.011 + 0.01 * au17, darkness: 0.1 + 0.55 * au17))
         if au17 > 0 {
-            blobs.append(Blob(centre: [0, chinY + 0.06 - 0.03 * au17], radii: [0.1, 0.07], colour: [1, 1, 1], strength: 0.25 * au17))
+            blobs.append(Blob(centre: [0, chinY + 0.05 - 0.03 * au17], radii: [0.11, 0.07], colour: [1, 1, 1], strength: 0.35 * au17))
             for dx: Float in [-0.045, 0.045] {
-                blobs.append(Blob(centre: [dx, chinY + 0.05], radii: [0.02, 0.02], colour: [0.25, 0.15, 0.1], strength: 0.45 * au17))
+                blobs.append(Blob(centre: [dx, chinY + 0.05], radii: [0.025, 0.025], colour: [0.25, 0.15, 0.1], strength: 0.5 * au17))
             }
         }
     }

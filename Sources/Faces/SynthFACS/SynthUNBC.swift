@@ -10,7 +10,9 @@ public struct SynthUNBCOptions: Equatable, Sendable {
     public var seed: UInt64 = 7
     /// Probability that a sequence holds pain episodes (1–2 each).
     public var painfulSequenceRate = 0.75
-    /// Probability that a sequence holds talking (AU25/26) and, separately, a smile (AU12).
+    /// The actions drawn independently of pain (default: talking and smiles; empty: none).
+    public var distractors: Set<PainDistractor> = [.talking, .smiles]
+    /// Probability that a sequence holds talking (AU25/26) and, separately, a smile (AU12), when drawn.
     public var talkingRate = 0.4
     public var smileRate = 0.3
     public var channels = 3
@@ -37,6 +39,10 @@ public struct SynthUNBCOptions: Equatable, Sendable {
 }
 
 extension SynthFACS {
+    /// The AUs pain episodes drive, each with a per-participant weight (AU43: a per-participant threshold):
+    /// PSPI's AUs. Pain data hold no other AUs but the enabled distractors' (never AU5 or AU14).
+    public static let painUnits: [ActionUnit] = [.au4, .au6, .au7, .au9, .au10, .au43]
+
     /// UNBC-style subject folder name for participant `index` (0-based).
     static func unbcSubject(_ index: Int) -> String { String(format: "%03d-sf%03d", index + 1, index + 1) }
 
@@ -44,8 +50,9 @@ extension SynthFACS {
     /// `Frame_Labels/PSPI/…/<frame>_facs.txt` (PSPI), `Frame_Labels/FACS/…/<frame>_facs.txt` (AU, intensity rows)
     /// and `ground_truth.csv`.
     ///
-    /// Pain episodes drive AU4, AU6/AU7, AU9/AU10 and AU43 with per-participant weights; talking (AU25/26) and
-    /// smiles (AU12) occur independently of pain. AU5 and AU14 never depend on pain.
+    /// Pain episodes drive AU4, AU6/AU7, AU9/AU10 and AU43 with per-participant weights; the `distractors`
+    /// (talking: AU25/26, smiles: AU12) occur independently of pain. AU5 and AU14 never occur. Every sequence
+    /// draws its distractors' timing whether or not they are enabled, so switching one off changes only its AUs.
     public static func writeUNBC(_ o: SynthUNBCOptions, to root: URL) throws -> SynthSummary {
         try o.validate()
         let start = Date()
@@ -54,8 +61,9 @@ extension SynthFACS {
         var labels = [(subject: String, sequence: String, frame: String, pspi: Float)]()
         for p in 0..<o.participants {
             var pr = SeededRandom(seed: o.seed, 0x9A1, UInt64(p))
-            let w4 = pr.uniformF(0.5, 1.1), w6 = pr.uniformF(0.2, 1.1), w7 = pr.uniformF(0.2, 1.1)
-            let w9 = pr.uniformF(0.1, 0.9), w10 = pr.uniformF(0.1, 0.9), closing = pr.uniformF(2.5, 4.5)
+            // Weights of AU4, AU6, AU7, AU9, AU10 (`painUnits` before AU43), then AU43's closing threshold.
+            let weights = [pr.uniformF(0.5, 1.1), pr.uniformF(0.2, 1.1), pr.uniformF(0.2, 1.1), pr.uniformF(0.1, 0.9), pr.uniformF(0.1, 0.9)]
+            let closing = pr.uniformF(2.5, 4.5)
             let subject = unbcSubject(p)
             for q in 0..<o.sequencesPerParticipant {
                 var sr = SeededRandom(seed: o.seed, 0x5E0, UInt64(p), UInt64(q))
@@ -81,17 +89,15 @@ extension SynthFACS {
                     var aus = AUIntensities()
                     let e = envelope[t]
                     func code(_ x: Float) -> Float { min(max(x.rounded(), 0), 5) }
-                    aus[.au4] = code(e * w4)
-                    aus[.au6] = code(e * w6)
-                    aus[.au7] = code(e * w7)
-                    aus[.au9] = code(e * w9)
-                    aus[.au10] = code(e * w10)
+                    for (unit, weight) in zip(painUnits.dropLast(), weights) { aus[unit] = code(e * weight) }
                     aus[.au43] = e > closing ? 1 : 0
-                    if let (first, length) = talking, t >= first, t < first + length {
+                    if o.distractors.contains(.talking), let (first, length) = talking, t >= first, t < first + length {
                         aus[.au25] = 2
                         aus[.au26] = code(1.5 + 1.5 * sinf(Float(t) * 1.3))
                     }
-                    if let (first, length, level) = smile, t >= first, t < first + length { aus[.au12] = level }
+                    if o.distractors.contains(.smiles), let (first, length, level) = smile, t >= first, t < first + length {
+                        aus[.au12] = level
+                    }
                     var nuisance = base
                     nuisance.rotation += 2 * sinf(Float(t) * 0.15 + phase)
                     nuisance.shiftX += 0.01 * sinf(Float(t) * 0.11 + 2 * phase)

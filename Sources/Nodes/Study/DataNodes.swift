@@ -41,7 +41,7 @@ enum SplitParams {
 /// `synth_faces`: generates a SynthFACS dataset in one of the real layouts into the cache.
 public struct SynthFacesNode: NodeKind {
     public static let kind = "synth_faces"
-    public static let version = 1
+    public static let version = 2
     public static let summary = "Generate SynthFACS faces with known action units in the AffectNet, UNBC or CK+ layout."
     public static let params: [ParamSpec] = [
         .string("like", allowed: DatasetArtifact.formats, doc: "The layout (and study role): affectnet (8 emotions), unbc (pain sequences), ckplus (AU-coded peaks)."),
@@ -56,6 +56,14 @@ public struct SynthFacesNode: NodeKind {
         .int("participants", default: 25, range: 2...10_000, doc: "unbc: participants."),
         .int("sequences", default: 6, range: 1...1000, doc: "unbc: sequences per participant."),
         .int("sequence_frames", default: 40, range: 2...10_000, doc: "unbc: frames per sequence."),
+        ParamSpec("distractors", .list(.string), default: .list([.string("talking"), .string("smiles")]),
+                  doc: "unbc: actions drawn independently of pain, which pain models learn to ignore: talking (AU25/26), smiles (AU12); [] for none.",
+                  check: { value in
+                      do { _ = try SynthFacesNode.distractors(value) } catch let FacesError.invalidParameter(_, expected, found) {
+                          return "expected \(expected), found \(found)"
+                      } catch { return "\(error)" }
+                      return nil
+                  }),
         .int("subjects", default: 120, range: 2...100_000, doc: "ckplus: subjects (2–7 posed sequences each)."),
     ] + SplitParams.specs
     public static let inputs: [PortSpec] = []
@@ -81,6 +89,7 @@ public struct SynthFacesNode: NodeKind {
             o.size = size; o.channels = channels; o.seed = seed
             o.participants = try p.int("participants"); o.sequencesPerParticipant = try p.int("sequences")
             o.framesPerSequence = try p.int("sequence_frames")
+            o.distractors = try distractors(p["distractors"])
             summary = try SynthFACS.writeUNBC(o, to: tree)
         default:
             var o = SynthCKPlusOptions()
@@ -90,6 +99,11 @@ public struct SynthFacesNode: NodeKind {
         }
         context.log(String(format: "generated %d images in %.1f s", summary.images, summary.seconds))
         try SplitParams.describe(like, root: "tree", rootURL: tree, context)
+    }
+
+    /// The `distractors` param's names as distractors (throws on an unknown or repeated name).
+    static func distractors(_ value: ParamValue?) throws -> Set<PainDistractor> {
+        try PainDistractor.parse((value?.listValue ?? []).compactMap(\.stringValue))
     }
 }
 
