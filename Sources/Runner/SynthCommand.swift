@@ -25,6 +25,7 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "UNBC: participants.") var participants = 25
     @Option(help: "UNBC: sequences per participant.") var sequences = 6
     @Option(help: "UNBC: frames per sequence.") var frames = 40
+    @Option(help: "UNBC: comma-separated pain distractors (talking, smiles) or 'none'.") var distractors = "talking,smiles"
     @Option(help: "CK+: subjects.") var subjects = 120
     @Option(help: "Channels: 3 (RGB) or 1 (grey); default 3 for affectnet and unbc, 1 for ckplus.") var channels: Int?
     @Option(help: "Worker threads (default: all cores).") var threads = ProcessInfo.processInfo.activeProcessorCount
@@ -82,6 +83,8 @@ struct SynthCommand: ParsableCommand {
                 o.participants = participants
                 o.sequencesPerParticipant = sequences
                 o.framesPerSequence = frames
+                o.distractors = try PainDistractor.parse(distractors == "none" ? [] : distractors.split(separator: ",").map(String.init),
+                                                         field: "--distractors")
                 applyRenderSettings(to: &o)
                 summary = try SynthFACS.writeUNBC(o, to: root)
             case .ckplus:
