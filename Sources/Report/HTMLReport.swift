@@ -11,6 +11,7 @@ public enum HTMLReport {
                    "<title>\(Escaping.html(content.title))</title>", "<style>", style, "</style>", "</head>", "<body>",
                    "<header>", "<h1>\(Escaping.html(content.title))</h1>"]
         if !content.subtitle.isEmpty { out.append("<p class=\"subtitle\">\(Escaping.html(content.subtitle))</p>") }
+        if let note = ReportDocument.seedNote(content) { out.append("<p class=\"note\">\(Escaping.html(note))</p>") }
         if sections.isEmpty {
             out.append("<p>No artifacts to report: connect upstream nodes to the report's <code>all</code> port.</p>")
         } else {
@@ -81,6 +82,7 @@ public enum HTMLReport {
     h1 { font-size: 1.8em; margin-bottom: 0.2em; }
     h2 { font-size: 1.35em; border-bottom: 2px solid #dddddd; padding-bottom: 0.2em; margin-top: 2em; }
     .subtitle { color: #555555; margin-top: 0; }
+    .note { background: #fff6e0; border-left: 4px solid #E69F00; padding: 0.5em 0.8em; }
     nav ol { columns: 2; }
     table { border-collapse: collapse; margin: 0.8em 0 1.6em; font-size: 0.9em; }
     caption { caption-side: top; text-align: left; font-style: italic; padding-bottom: 0.3em; }
