@@ -60,7 +60,9 @@ public enum HTMLReport {
 
     static func table(_ t: ReportTable, caption: String) -> String {
         var out = ["<div class=\"table\">", "<table>", "<caption>\(Escaping.html(caption))</caption>", "<thead><tr>"]
-        func cls(_ i: Int) -> String { t.numeric.contains(i) ? " class=\"num\"" : t.code.contains(i) ? " class=\"code\"" : "" }
+        func cls(_ i: Int) -> String {
+            t.numeric.contains(i) ? " class=\"num\"" : t.code.contains(i) ? " class=\"code\"" : t.prose.contains(i) ? " class=\"prose\"" : ""
+        }
         for (i, h) in t.headers.enumerated() { out.append("<th\(t.numeric.contains(i) ? " class=\"num\"" : "")>\(Escaping.html(h))</th>") }
         out.append("</tr></thead>")
         out.append("<tbody>")
@@ -89,6 +91,7 @@ public enum HTMLReport {
     th, td { border: 1px solid #cccccc; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
     th { background: #f2f2f2; }
     td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+    td.prose { min-width: 15em; }
     td.code { font-family: Menlo, Consolas, monospace; font-size: 0.8em; overflow-wrap: anywhere; min-width: 12em; }
     tbody tr:nth-child(even) { background: #fafafa; }
     figure { margin: 1em 0 2em; }

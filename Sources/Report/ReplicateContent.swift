@@ -53,6 +53,15 @@ public enum ProbeVerdict: String, Sendable {
         case .atChance: return "does not beat chance (at chance)"
         }
     }
+
+    /// The verdict in two or three words, for a comparison's reading.
+    public var short: String {
+        switch self {
+        case .beatsChance: return "beats chance"
+        case .belowAllPositive: return "F1 ≤ all-positive"
+        case .atChance: return "at chance"
+        }
+    }
 }
 
 /// A probe's chance baseline: feature-blind guessers from its labels, and the permutation test of the whole probe.

@@ -62,7 +62,7 @@ extension ReportDocument {
 
     /// How a probe comparison reads, from the two verdicts.
     static func reading(interpretable: Bool?, a: ProbeVerdict?, b: ProbeVerdict?) -> String {
-        let verdicts = [("A", a), ("B", b)].compactMap { side, v in v.map { "\(side) \($0.text)" } }.joined(separator: "; ")
+        let verdicts = [("A", a), ("B", b)].compactMap { side, v in v.map { "\(side) \($0.short)" } }.joined(separator: ", ")
         switch interpretable {
         case false?: return "uninterpretable: neither probe beats chance" + (verdicts.isEmpty ? "" : " (\(verdicts))")
         case true?: return verdicts
@@ -109,7 +109,7 @@ extension ReportDocument {
                                      + "permutation test of the whole probe on shuffled labels. A probe beats chance when p < 0.05 and its F1 exceeds the all-positive F1.",
                                      ReportTable(headers: ["Probe", "Positives / negatives", "Mean F1", "All-positive F1", "Mean accuracy", "Majority accuracy",
                                                            "Null mean F1", "Permutations", permutation, "Verdict"],
-                                                 rows: chance, numeric: Set(1...8))))
+                                                 rows: chance, numeric: Set(1...8), prose: [9])))
             }
             if withChance.count < c.probes.count {
                 blocks.append(.paragraph("\(count(c.probes.count - withChance.count, "probe")) recorded no chance baseline (svm_probe before version 2): "
@@ -133,15 +133,15 @@ extension ReportDocument {
                                              rows: [[String(t.scoreA.count), Fmt.fixed(t.meanA), Fmt.fixed(t.meanB),
                                                      r.interpretable == false ? "uninterpretable" : Fmt.fixed(t.meanDifference), Fmt.fixed(t.sdDifference),
                                                      Fmt.fixed(t.t, 2), Fmt.tick(t.df), Fmt.p(t.p), verdict]],
-                                             numeric: Set(0...7))))
+                                             numeric: Set(0...7), prose: [8])))
             blocks.append(.table(title: "\(r.instance) per seed (A − B within each seed). \(testNote)",
                                  ReportTable(headers: ["Seed"] + testHeaders, rows: r.perSeed.map { [$0.seed.map(String.init) ?? "–"] + testCells($0) },
-                                             numeric: Set(0...11))))
+                                             numeric: Set(0...11), prose: [12])))
         }
         if !c.pairedTests.isEmpty {
             blocks.append(.table(title: "Paired comparisons (A − B)\(c.isReplicated ? ", each of one seed" : ""). \(testNote)",
                                  ReportTable(headers: ["A", "B"] + testHeaders, rows: c.pairedTests.map { [$0.a, $0.b] + testCells($0) },
-                                             numeric: Set(2...12))))
+                                             numeric: Set(2...12), prose: [13])))
         }
         return ReportSection(id: "probes", title: "Concept probes", blocks: blocks)
     }

@@ -8,12 +8,15 @@ public struct ReportTable: Sendable {
     public let numeric: Set<Int>
     /// Columns of long machine text (keys, JSON) set in monospace and broken anywhere.
     public let code: Set<Int>
+    /// Columns of sentences (a verdict, a reading) kept wide enough to read when a table is crowded.
+    public let prose: Set<Int>
 
-    public init(headers: [String], rows: [[String]], numeric: Set<Int> = [], code: Set<Int> = []) {
+    public init(headers: [String], rows: [[String]], numeric: Set<Int> = [], code: Set<Int> = [], prose: Set<Int> = []) {
         self.headers = headers
         self.rows = rows
         self.numeric = numeric
         self.code = code
+        self.prose = prose
     }
 }
 

@@ -136,7 +136,7 @@ enum ReportFixtures {
         #expect(html.contains("Table 1. Precision, recall and F1 per class and macro-averaged; accuracy per model (one seed, so no spread across training runs is shown)."))
         // Probes from before svm_probe version 2 have no chance baseline, and the old paired-t results no corrected t.
         #expect(html.contains("4 probes recorded no chance baseline (svm_probe before version 2): whether they beat chance is unknown."))
-        #expect(html.contains("<td class=\"num\">–</td><td class=\"num\">7.20</td><td>chance not tested</td>"))
+        #expect(html.contains("<td class=\"num\">–</td><td class=\"num\">7.20</td><td class=\"prose\">chance not tested</td>"))
         // Fig. 5 of normalised maps (no difference field): 0.5 is no difference.
         #expect(html.contains("difference 0.5 + (A − B)/2 of the normalised maps: 0.5 = no difference"))
         // Table 1 from the pain evaluations (two classes incl. "pain"); labelled by instance since shell records no model input.

@@ -107,10 +107,10 @@ enum ReplicateFixtures {
 }
 
 @Suite struct ReportReplicatesTests {
-    /// Cells of one HTML table row: text cells, then numeric ones.
-    static func row(_ text: [String], _ numbers: [String], _ trailing: [String] = []) -> String {
+    /// Cells of one HTML table row: text cells, numeric ones, then plain text and prose (sentence) cells.
+    static func row(_ text: [String], _ numbers: [String], _ trailing: [String] = [], prose: [String] = []) -> String {
         "<tr>" + text.map { "<td>\($0)</td>" }.joined() + numbers.map { "<td class=\"num\">\($0)</td>" }.joined()
-            + trailing.map { "<td>\($0)</td>" }.joined() + "</tr>"
+            + trailing.map { "<td>\($0)</td>" }.joined() + prose.map { "<td class=\"prose\">\($0)</td>" }.joined() + "</tr>"
     }
 
     @Test func replicatedStudyShowsSpreadPerSeedRowsAndCombinedTests() throws {
@@ -151,13 +151,13 @@ enum ReplicateFixtures {
 
         // Probes: mean F1 over seeds with range, marked where they do not beat chance.
         #expect(html.contains(Self.row(["probe[blocks=0]"], ["0.370 (0.370–0.370) (does not beat chance in 2 of 2 seeds)", "0.760 (0.710–0.810)"])))
-        #expect(html.contains("<td>probe[blocks=5,concept=AU5,seed=8]</td><td class=\"num\">5 / 15</td><td class=\"num\">0.263</td><td class=\"num\">0.400</td><td class=\"num\">0.600</td><td class=\"num\">0.750</td><td class=\"num\">0.300</td><td class=\"num\">99</td><td class=\"num\">0.600</td><td>does not beat chance (at chance)</td>"))
+        #expect(html.contains("<td>probe[blocks=5,concept=AU5,seed=8]</td><td class=\"num\">5 / 15</td><td class=\"num\">0.263</td><td class=\"num\">0.400</td><td class=\"num\">0.600</td><td class=\"num\">0.750</td><td class=\"num\">0.300</td><td class=\"num\">99</td><td class=\"num\">0.600</td><td class=\"prose\">does not beat chance (at chance)</td>"))
         // AU5 across seeds: differences −0.4967, −0.4467: mean −0.472, sd 0.0354, t = −18.87, df 1, p = 0.0337.
-        #expect(html.contains(Self.row([], ["2", "0.288", "0.760", "-0.472", "0.035", "-18.87", "1", "0.034"], ["at least one probe beats chance in every seed"])))
+        #expect(html.contains(Self.row([], ["2", "0.288", "0.760", "-0.472", "0.035", "-18.87", "1", "0.034"], prose: ["at least one probe beats chance in every seed"])))
         // AU14: both probes at chance in every seed: the difference is shown as uninterpretable.
         #expect(html.contains("<td class=\"num\">uninterpretable</td>"))
-        #expect(html.contains("<td>uninterpretable: in some seed neither probe beats chance</td>"))
-        #expect(html.contains("<td>uninterpretable: neither probe beats chance (A does not beat chance (at chance); B does not beat chance (at chance))</td>"))
+        #expect(html.contains("<td class=\"prose\">uninterpretable: in some seed neither probe beats chance</td>"))
+        #expect(html.contains("<td class=\"prose\">uninterpretable: neither probe beats chance (A at chance, B at chance)</td>"))
         for header in ["p (study&#39;s paired t over CV repeats)", "p (Nadeau–Bengio corrected t)", "p (permutation test)"] {
             #expect(html.contains("<th class=\"num\">\(header)</th>"), "\(header)")
         }

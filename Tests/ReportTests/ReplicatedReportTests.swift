@@ -66,7 +66,7 @@ import Testing
         #expect(html.contains("<tr><td>overall</td><td class=\"num\">3</td><td class=\"num\">0.600</td><td class=\"num\">0.400</td><td class=\"num\">0.200</td><td class=\"num\">0.100</td><td class=\"num\">3.46</td><td class=\"num\">2</td><td class=\"num\">0.074</td><td class=\"num\">36</td><td class=\"num\">9</td><td class=\"num\">4.50e-05</td></tr>"))
         #expect(html.contains("<tr><td class=\"num\">9</td><td>overall</td><td class=\"num\">80</td>"))
         // Probes: two probes that do not beat chance give an uninterpretable comparison, whatever the study's t says.
-        #expect(html.contains("<tr><td class=\"num\">7</td><td class=\"num\">500</td><td class=\"num\">0.130</td><td class=\"num\">0.180</td><td class=\"num\">uninterpretable</td><td class=\"num\">-17.60</td><td class=\"num\">499</td><td class=\"num\">2.00e-54</td><td class=\"num\">-1.20</td><td class=\"num\">999</td><td class=\"num\">0.230</td><td class=\"num\">-0.80</td><td>uninterpretable: neither probe beats chance (A does not beat chance (at chance); B does not beat chance (F1 ≤ all-positive))</td></tr>"))
+        #expect(html.contains("<tr><td class=\"num\">7</td><td class=\"num\">500</td><td class=\"num\">0.130</td><td class=\"num\">0.180</td><td class=\"num\">uninterpretable</td><td class=\"num\">-17.60</td><td class=\"num\">499</td><td class=\"num\">2.00e-54</td><td class=\"num\">-1.20</td><td class=\"num\">999</td><td class=\"num\">0.230</td><td class=\"num\">-0.80</td><td class=\"prose\">uninterpretable: neither probe beats chance (A at chance, B F1 ≤ all-positive)</td></tr>"))
         #expect(!html.contains("Results are from one seed"))
         let md = MarkdownReport.render(c).text
         #expect(md.contains("| pain\\[blocks=5\\] | pain | 0.350 (0.250–0.550) |"))
@@ -84,7 +84,7 @@ import Testing
         _ = try parseXML(html)
         #expect(html.contains("<p class=\"note\">Results are from one seed (seed 7): every model was trained once"))
         #expect(html.contains("<tr><td>pain[blocks=0]</td><td class=\"num\">0.612 ± 0.041 (does not beat chance)</td><td class=\"num\">–</td></tr>"))
-        #expect(html.contains("<td>probe[blocks=0,concept=AU5]</td><td class=\"num\">47 / 398</td><td class=\"num\">0.612</td><td class=\"num\">0.191</td><td class=\"num\">0.700</td><td class=\"num\">0.894</td><td class=\"num\">0.170</td><td class=\"num\">100</td><td class=\"num\">0.300</td><td>does not beat chance (at chance)</td>"))
+        #expect(html.contains("<td>probe[blocks=0,concept=AU5]</td><td class=\"num\">47 / 398</td><td class=\"num\">0.612</td><td class=\"num\">0.191</td><td class=\"num\">0.700</td><td class=\"num\">0.894</td><td class=\"num\">0.170</td><td class=\"num\">100</td><td class=\"num\">0.300</td><td class=\"prose\">does not beat chance (at chance)</td>"))
         #expect(html.contains("2 probes recorded no chance baseline"))
         #expect(html.contains("Fig. 7. Pain recall of the fine-tuned models and surprise/contempt recall of the retrained heads, by number of frozen blocks (one seed, so no spread across training runs is shown"))
         #expect(!html.contains("stroke-width=\"1.3\""), "no error bars without replicates")
