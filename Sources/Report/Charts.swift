@@ -7,18 +7,29 @@ public struct ChartSeries: Sendable {
     public let values: [Double?]
     /// Lines: (x, y) points, drawn in x order. Bars: ignored.
     public let points: [(x: Double, y: Double)]
+    /// Error bars (e.g. min–max across seeds), parallel to `values` (bars) or `points` (lines); empty or `nil` = none.
+    public let ranges: [ClosedRange<Double>?]
 
-    public init(name: String, values: [Double?]) {
+    /// Bars, with optional error bars `ranges[g]` per group.
+    public init(name: String, values: [Double?], ranges: [ClosedRange<Double>?] = []) {
+        precondition(ranges.isEmpty || ranges.count == values.count, "one range per value")
         self.name = name
         self.values = values
         self.points = []
+        self.ranges = ranges
     }
 
-    public init(name: String, points: [(x: Double, y: Double)]) {
+    /// Lines, with optional error bars `ranges[i]` for `points[i]` (kept with their point when sorted by x).
+    public init(name: String, points: [(x: Double, y: Double)], ranges: [ClosedRange<Double>?] = []) {
+        precondition(ranges.isEmpty || ranges.count == points.count, "one range per point")
+        let order = points.indices.sorted { points[$0].x < points[$1].x }
         self.name = name
         self.values = []
-        self.points = points.sorted { $0.x < $1.x }
+        self.points = order.map { points[$0] }
+        self.ranges = ranges.isEmpty ? [] : order.map { ranges[$0] }
     }
+
+    func range(_ i: Int) -> ClosedRange<Double>? { i < ranges.count ? ranges[i] : nil }
 }
 
 /// Inline SVG charts with axes, ticks, labels and a legend; sized by a viewBox so they scale to the page.
@@ -88,6 +99,17 @@ public enum Charts {
         return out
     }
 
+    /// A vertical error bar from `lo` to `hi` (SVG y, lo below hi) at x with caps `cap` wide.
+    static func errorBar(x: Double, lo: Double, hi: Double, cap: Double, colour: String = "#333333") -> String {
+        "<path d=\"M\(r(x - cap / 2)),\(r(hi)) H\(r(x + cap / 2)) M\(r(x)),\(r(hi)) V\(r(lo)) M\(r(x - cap / 2)),\(r(lo)) H\(r(x + cap / 2))\" "
+            + "fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.3\"/>"
+    }
+
+    /// "0.500 (0.400–0.600)" for a tooltip: the value and, when given, its range.
+    static func valueText(_ v: Double, _ range: ClosedRange<Double>?) -> String {
+        range.map { "\(Fmt.fixed(v)) (\(Fmt.fixed($0.lowerBound))–\(Fmt.fixed($0.upperBound)))" } ?? Fmt.fixed(v)
+    }
+
     /// Marker shape `i` (circle, square, triangle, diamond, …) centred at (x, y).
     static func marker(_ i: Int, x: Double, y: Double) -> String {
         let c = palette[i % palette.count]
@@ -103,7 +125,7 @@ public enum Charts {
     ///
     /// - Parameters:
     ///   - groups: category labels (x axis).
-    ///   - series: one per legend entry; `values[g]` is the bar height in group `g` (0…1).
+    ///   - series: one per legend entry; `values[g]` is the bar height in group `g` (0…1), `ranges[g]` its error bar.
     public static func groupedBars(title: String, groups: [String], series: [ChartSeries], xLabel: String, yLabel: String,
                                    standalone: Bool = false) -> String {
         let height = max(340, plotTop + 36 + Double(series.count) * 20)
@@ -121,7 +143,11 @@ public enum Charts {
                 let h = plotHeight * min(max(v, 0), 1)
                 let x = gx + groupWidth * 0.1 + Double(s) * barWidth
                 out.append("<rect x=\"\(r(x))\" y=\"\(r(baseY - h))\" width=\"\(r(max(barWidth - 1, 1)))\" height=\"\(r(h))\" fill=\"\(palette[s % palette.count])\">"
-                    + "<title>\(Escaping.html("\(item.name), \(group): \(Fmt.fixed(v))"))</title></rect>")
+                    + "<title>\(Escaping.html("\(item.name), \(group): \(valueText(v, item.range(g)))"))</title></rect>")
+                if let e = item.range(g) {
+                    func y(_ v: Double) -> Double { baseY - plotHeight * min(max(v, 0), 1) }
+                    out.append(errorBar(x: x + max(barWidth - 1, 1) / 2, lo: y(e.lowerBound), hi: y(e.upperBound), cap: min(max(barWidth * 0.6, 3), 10)))
+                }
             }
             out.append("<line x1=\"\(r(gx + groupWidth / 2))\" y1=\"\(r(baseY))\" x2=\"\(r(gx + groupWidth / 2))\" y2=\"\(r(baseY + 5))\" stroke=\"#333333\"/>")
             out.append(text(group, x: gx + groupWidth / 2, y: baseY + 18))
@@ -133,7 +159,7 @@ public enum Charts {
         return out.joined(separator: "\n")
     }
 
-    /// Lines with markers over a numeric x axis (ticks at every distinct x); y from 0 to 1.
+    /// Lines with markers (and error bars where a series has ranges) over a numeric x axis (ticks at every distinct x); y from 0 to 1.
     public static func lines(title: String, series: [ChartSeries], xLabel: String, yLabel: String, standalone: Bool = false) -> String {
         let height = max(340, plotTop + 36 + Double(series.count) * 20)
         let plotWidth = width - plotLeft - legendWidth
@@ -160,9 +186,10 @@ public enum Charts {
             let colour = palette[i % palette.count]
             let path = item.points.map { "\(r(px($0.x))),\(r(py($0.y)))" }.joined(separator: " ")
             out.append("<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2.5\" stroke-dasharray=\"\(dashes[i % dashes.count])\"/>")
-            for p in item.points {
-                out.append("<g>" + marker(i, x: px(p.x), y: py(p.y))
-                    + "<title>\(Escaping.html("\(item.name) at \(Fmt.tick(p.x)): \(Fmt.fixed(p.y))"))</title></g>")
+            for (k, p) in item.points.enumerated() {
+                let bar = item.range(k).map { errorBar(x: px(p.x), lo: py($0.lowerBound), hi: py($0.upperBound), cap: 10, colour: colour) } ?? ""
+                out.append("<g>" + bar + marker(i, x: px(p.x), y: py(p.y))
+                    + "<title>\(Escaping.html("\(item.name) at \(Fmt.tick(p.x)): \(valueText(p.y, item.range(k)))"))</title></g>")
             }
         }
         out += legend(series.map(\.name), lines: true, top: plotTop + 6)

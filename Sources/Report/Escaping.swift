@@ -78,6 +78,15 @@ enum Fmt {
         return x < 0.001 && x > 0 ? String(format: "%.2e", x) : String(format: "%.3f", x)
     }
 
+    /// A spread over seeds: `0.500 (0.400–0.600)` (mean, then min–max), or the bare value for one seed.
+    static func spread(_ s: Spread?, _ digits: Int = 3) -> String {
+        guard let s else { return "–" }
+        return s.count > 1 ? "\(fixed(s.mean, digits)) (\(fixed(s.min, digits))–\(fixed(s.max, digits)))" : fixed(s.mean, digits)
+    }
+
+    /// A list of seeds: `7, 8, 9`.
+    static func seeds(_ seeds: [Int]) -> String { seeds.map(String.init).joined(separator: ", ") }
+
     /// Seconds as `12.3 s`, `4 min 5 s` or `1 h 2 min`.
     static func duration(_ s: Double) -> String {
         guard s.isFinite else { return "–" }

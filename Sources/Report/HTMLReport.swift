@@ -11,6 +11,7 @@ public enum HTMLReport {
                    "<title>\(Escaping.html(content.title))</title>", "<style>", style, "</style>", "</head>", "<body>",
                    "<header>", "<h1>\(Escaping.html(content.title))</h1>"]
         if !content.subtitle.isEmpty { out.append("<p class=\"subtitle\">\(Escaping.html(content.subtitle))</p>") }
+        if let note = ReportDocument.seedNote(content) { out.append("<p class=\"note\">\(Escaping.html(note))</p>") }
         if sections.isEmpty {
             out.append("<p>No artifacts to report: connect upstream nodes to the report's <code>all</code> port.</p>")
         } else {
@@ -59,7 +60,9 @@ public enum HTMLReport {
 
     static func table(_ t: ReportTable, caption: String) -> String {
         var out = ["<div class=\"table\">", "<table>", "<caption>\(Escaping.html(caption))</caption>", "<thead><tr>"]
-        func cls(_ i: Int) -> String { t.numeric.contains(i) ? " class=\"num\"" : t.code.contains(i) ? " class=\"code\"" : "" }
+        func cls(_ i: Int) -> String {
+            t.numeric.contains(i) ? " class=\"num\"" : t.code.contains(i) ? " class=\"code\"" : t.prose.contains(i) ? " class=\"prose\"" : ""
+        }
         for (i, h) in t.headers.enumerated() { out.append("<th\(t.numeric.contains(i) ? " class=\"num\"" : "")>\(Escaping.html(h))</th>") }
         out.append("</tr></thead>")
         out.append("<tbody>")
@@ -81,12 +84,14 @@ public enum HTMLReport {
     h1 { font-size: 1.8em; margin-bottom: 0.2em; }
     h2 { font-size: 1.35em; border-bottom: 2px solid #dddddd; padding-bottom: 0.2em; margin-top: 2em; }
     .subtitle { color: #555555; margin-top: 0; }
+    .note { background: #fff6e0; border-left: 4px solid #E69F00; padding: 0.5em 0.8em; }
     nav ol { columns: 2; }
     table { border-collapse: collapse; margin: 0.8em 0 1.6em; font-size: 0.9em; }
     caption { caption-side: top; text-align: left; font-style: italic; padding-bottom: 0.3em; }
     th, td { border: 1px solid #cccccc; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
     th { background: #f2f2f2; }
     td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+    td.prose { min-width: 15em; }
     td.code { font-family: Menlo, Consolas, monospace; font-size: 0.8em; overflow-wrap: anywhere; min-width: 12em; }
     tbody tr:nth-child(even) { background: #fafafa; }
     figure { margin: 1em 0 2em; }

@@ -14,6 +14,7 @@ public enum MarkdownReport {
         var out = ["# \(Escaping.markdown(content.title))", ""]
         var figures: [Figure] = []
         if !content.subtitle.isEmpty { out += [Escaping.markdown(content.subtitle), ""] }
+        if let note = ReportDocument.seedNote(content) { out += ["> " + Escaping.markdown(note), ""] }
         if sections.isEmpty { out += ["No artifacts to report: connect upstream nodes to the report's `all` port.", ""] }
         for s in sections {
             out += ["## \(Escaping.markdown(s.title))", ""]

@@ -11,26 +11,42 @@ public struct ReportContent: Sendable {
     /// Every evaluation (pain and emotion models alike); `ClassificationResult.isPain` tells them apart.
     public var evaluations: [ClassificationResult]
     public var saliency: [SaliencyFigure]
+    /// McNemar tests of one pair of models (one seed, or a study without replicates).
     public var mcnemar: [McNemarResult]
+    /// McNemar tests of replicated models: per seed and across seeds.
+    public var replicatedMcNemar: [ReplicatedMcNemarResult]
     public var candidates: [CandidateRanking]
     public var probes: [ProbeResult]
+    /// Paired t-tests of one pair of score tables (one seed, or a study without replicates).
     public var pairedTests: [PairedTResult]
+    /// Paired t-tests of replicated probes: per seed and across seeds.
+    public var replicatedPairedTests: [ReplicatedPairedTResult]
     public var provenance: [ProvenanceRecord]
+    /// The seeds the results come from, ascending: the `seed` coordinates of replicated instances, else the seed of
+    /// the seeded (trained) instances; empty when unknown. Two or more mean the study has replicates.
+    public var seeds: [Int]
 
     public init(title: String, subtitle: String = "", dag: DagGraph? = nil, evaluations: [ClassificationResult] = [],
-                saliency: [SaliencyFigure] = [], mcnemar: [McNemarResult] = [], candidates: [CandidateRanking] = [],
-                probes: [ProbeResult] = [], pairedTests: [PairedTResult] = [], provenance: [ProvenanceRecord] = []) {
+                saliency: [SaliencyFigure] = [], mcnemar: [McNemarResult] = [], replicatedMcNemar: [ReplicatedMcNemarResult] = [],
+                candidates: [CandidateRanking] = [], probes: [ProbeResult] = [], pairedTests: [PairedTResult] = [],
+                replicatedPairedTests: [ReplicatedPairedTResult] = [], provenance: [ProvenanceRecord] = [], seeds: [Int] = []) {
         self.title = title
         self.subtitle = subtitle
         self.dag = dag
         self.evaluations = evaluations
         self.saliency = saliency
         self.mcnemar = mcnemar
+        self.replicatedMcNemar = replicatedMcNemar
         self.candidates = candidates
         self.probes = probes
         self.pairedTests = pairedTests
+        self.replicatedPairedTests = replicatedPairedTests
         self.provenance = provenance
+        self.seeds = seeds
     }
+
+    /// Whether results come from several seeds (replicates), so tables show spread across seeds.
+    public var isReplicated: Bool { seeds.count > 1 }
 
     /// Evaluations of pain models (Table 1).
     public var painEvaluations: [ClassificationResult] { evaluations.filter(\.isPain) }
@@ -86,8 +102,11 @@ public struct ClassMetrics: Sendable, Equatable {
 public struct ClassificationResult: Sendable {
     /// The evaluation's instance id.
     public let instance: String
-    /// What the tables call the model (the evaluated model's instance id when known).
+    /// What the tables call the model (the evaluated model's instance id when known, without its `seed`
+    /// coordinate): evaluations with the same `model` and different seeds are replicates of one model.
     public let model: String
+    /// The replicate's seed (the `seed` coordinate), `nil` without replicates.
+    public let seed: Int?
     /// Freeze depth (the `blocks` matrix coordinate), when the model has one; the x axis of Fig. 7.
     public let freezeDepth: Double?
     public let samples: Int
@@ -97,10 +116,11 @@ public struct ClassificationResult: Sendable {
     public let macroF1: Double
     public let accuracy: Double
 
-    public init(instance: String, model: String, freezeDepth: Double?, samples: Int, perClass: [ClassMetrics],
+    public init(instance: String, model: String, seed: Int? = nil, freezeDepth: Double?, samples: Int, perClass: [ClassMetrics],
                 macroPrecision: Double, macroRecall: Double, macroF1: Double, accuracy: Double) {
         self.instance = instance
         self.model = model
+        self.seed = seed
         self.freezeDepth = freezeDepth
         self.samples = samples
         self.perClass = perClass
@@ -142,15 +162,26 @@ public struct SaliencyFigure: Sendable {
     public let a: String
     public let b: String
     public let rule: String
+    /// How the difference row was made (`difference` in `selection.json`).
+    public let difference: SaliencyDifference
     public let grids: [Grid]
 
-    public init(instance: String, a: String, b: String, rule: String, grids: [Grid]) {
+    public init(instance: String, a: String, b: String, rule: String, difference: SaliencyDifference = .normalisedMaps, grids: [Grid]) {
         self.instance = instance
         self.a = a
         self.b = b
         self.rule = rule
+        self.difference = difference
         self.grids = grids
     }
+}
+
+/// How `diff_saliency` made its difference map.
+public enum SaliencyDifference: String, Sendable {
+    /// `0.5 + (a − b)/2` of the per-image normalised maps: 0.5 = no difference.
+    case normalisedMaps = "normalised_maps"
+    /// The raw maps subtracted, A − B, then min–max normalised per image to [0, 1]: no fixed zero point.
+    case rawMaps = "raw_maps"
 }
 
 /// One row of a McNemar table: discordant counts and p-values.
@@ -182,28 +213,37 @@ public struct McNemarRow: Sendable {
     }
 }
 
-/// One McNemar test (a `significance_test` artifact with `test: mcnemar`).
+/// One McNemar test of one pair of models (a `significance_test` artifact with `test: mcnemar`, or one seed of a
+/// replicated one).
 public struct McNemarResult: Sendable {
     public let instance: String
     public let a: String
     public let b: String
+    /// The pair's seed, `nil` without replicates.
+    public let seed: Int?
     public let overall: McNemarRow
     public let perClass: [McNemarRow]
 
-    public init(instance: String, a: String, b: String, overall: McNemarRow, perClass: [McNemarRow]) {
+    public init(instance: String, a: String, b: String, seed: Int? = nil, overall: McNemarRow, perClass: [McNemarRow]) {
         self.instance = instance
         self.a = a
         self.b = b
+        self.seed = seed
         self.overall = overall
         self.perClass = perClass
     }
 }
 
-/// A paired t-test (a `significance_test` artifact with `test: paired_t`).
+/// A paired t-test of one pair of score tables (a `significance_test` artifact with `test: paired_t`, or one
+/// seed of a replicated one): the study's paired t over CV repeats and, for probes, the Nadeau–Bengio corrected t
+/// and each probe's chance verdict.
 public struct PairedTResult: Sendable {
     public let instance: String
     public let a: String
     public let b: String
+    /// The pair's seed, `nil` without replicates.
+    public let seed: Int?
+    /// Repeats paired (the study's t has df = n − 1).
     public let n: Int
     public let meanA: Double
     public let meanB: Double
@@ -212,12 +252,25 @@ public struct PairedTResult: Sendable {
     public let df: Double
     public let p: Double
     public let cohensD: Double
+    /// The Nadeau–Bengio corrected resampled t over the probes' fold scores, when both kept them.
+    public let corrected: CorrectedT?
+    /// Each probe's chance verdict, when both recorded one.
+    public let chanceA: ProbeVerdict?
+    public let chanceB: ProbeVerdict?
+    /// `false` when neither probe beats chance (the difference is then no difference in decoding); `nil` when unknown.
+    public let interpretable: Bool?
 
-    public init(instance: String, a: String, b: String, n: Int, meanA: Double, meanB: Double, meanDifference: Double,
-                t: Double, df: Double, p: Double, cohensD: Double) {
+    public init(instance: String, a: String, b: String, seed: Int? = nil, n: Int, meanA: Double, meanB: Double, meanDifference: Double,
+                t: Double, df: Double, p: Double, cohensD: Double, corrected: CorrectedT? = nil, chanceA: ProbeVerdict? = nil,
+                chanceB: ProbeVerdict? = nil, interpretable: Bool? = nil) {
         self.instance = instance
         self.a = a
         self.b = b
+        self.seed = seed
+        self.corrected = corrected
+        self.chanceA = chanceA
+        self.chanceB = chanceB
+        self.interpretable = interpretable
         self.n = n
         self.meanA = meanA
         self.meanB = meanB
@@ -232,8 +285,10 @@ public struct PairedTResult: Sendable {
 /// One concept probe (an `svm_probe` artifact).
 public struct ProbeResult: Sendable {
     public let instance: String
-    /// The probed model's instance id.
+    /// The probed model's instance id without its `seed` coordinate (probes of one model in several seeds share it).
     public let model: String
+    /// The replicate's seed, `nil` without replicates.
+    public let seed: Int?
     public let concept: String
     public let layer: String
     public let crop: String?
@@ -243,11 +298,18 @@ public struct ProbeResult: Sendable {
     public let sdF1: Double
     public let meanPrecision: Double
     public let meanRecall: Double
+    /// Mean accuracy over repeats, when recorded.
+    public let meanAccuracy: Double?
+    /// The chance baseline (`svm_probe` version 2 on), `nil` for older probes.
+    public let chance: ProbeChance?
 
-    public init(instance: String, model: String, concept: String, layer: String, crop: String?, repeats: Int, folds: Int,
-                meanF1: Double, sdF1: Double, meanPrecision: Double, meanRecall: Double) {
+    public init(instance: String, model: String, seed: Int? = nil, concept: String, layer: String, crop: String?, repeats: Int, folds: Int,
+                meanF1: Double, sdF1: Double, meanPrecision: Double, meanRecall: Double, meanAccuracy: Double? = nil, chance: ProbeChance? = nil) {
         self.instance = instance
         self.model = model
+        self.seed = seed
+        self.meanAccuracy = meanAccuracy
+        self.chance = chance
         self.concept = concept
         self.layer = layer
         self.crop = crop

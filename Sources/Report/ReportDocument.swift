@@ -8,12 +8,15 @@ public struct ReportTable: Sendable {
     public let numeric: Set<Int>
     /// Columns of long machine text (keys, JSON) set in monospace and broken anywhere.
     public let code: Set<Int>
+    /// Columns of sentences (a verdict, a reading) kept wide enough to read when a table is crowded.
+    public let prose: Set<Int>
 
-    public init(headers: [String], rows: [[String]], numeric: Set<Int> = [], code: Set<Int> = []) {
+    public init(headers: [String], rows: [[String]], numeric: Set<Int> = [], code: Set<Int> = [], prose: Set<Int> = []) {
         self.headers = headers
         self.rows = rows
         self.numeric = numeric
         self.code = code
+        self.prose = prose
     }
 }
 
@@ -64,95 +67,157 @@ public enum ReportDocument {
         ])
     }
 
-    /// Table 1: per-class and macro precision/recall/F1 and accuracy of every pain model.
-    static func painTable(_ c: ReportContent) -> ReportSection? {
-        let evals = c.painEvaluations
-        guard !evals.isEmpty else { return nil }
-        var rows: [[String]] = []
-        for e in evals {
-            for m in e.perClass {
-                rows.append([e.model, m.name, Fmt.fixed(m.precision), Fmt.fixed(m.recall), Fmt.fixed(m.f1), String(m.support), ""])
-            }
-            rows.append([e.model, "macro", Fmt.fixed(e.macroPrecision), Fmt.fixed(e.macroRecall), Fmt.fixed(e.macroF1),
-                         String(e.samples), Fmt.fixed(e.accuracy)])
+    /// What the results rest on, shown under the title: the seeds of a replicated study, or that there is only one.
+    /// `nil` when the report has no results (only a DAG or provenance).
+    public static func seedNote(_ c: ReportContent) -> String? {
+        guard !c.evaluations.isEmpty || !c.mcnemar.isEmpty || !c.replicatedMcNemar.isEmpty || !c.probes.isEmpty
+            || !c.pairedTests.isEmpty || !c.replicatedPairedTests.isEmpty else { return nil }
+        if c.isReplicated {
+            return "Replicates: \(c.seeds.count) seeds (\(Fmt.seeds(c.seeds))), every trained model once per seed. Tables and figures show the "
+                + "mean across seeds and the min–max range; significance tables give each seed's test and the combined test across seeds "
+                + "(the paired t over seeds is the one that accounts for training noise)."
         }
-        let table = ReportTable(headers: ["Model", "Class", "Precision", "Recall", "F1", "Support", "Accuracy"], rows: rows,
-                                numeric: [2, 3, 4, 5, 6])
+        let which = c.seeds.count == 1 ? " (seed \(c.seeds[0]))" : ""
+        return "Results are from one seed\(which): every model was trained once, so nothing here measures training noise and a "
+            + "difference between two models may not survive retraining. Replicate with seeds: [7, 8, 9] in the experiment file."
+    }
+
+    /// Evaluations of one model over its seeds (one member without replicates).
+    struct EvaluationGroup {
+        let model: String
+        /// Sorted by seed.
+        let members: [ClassificationResult]
+
+        var seeds: [Int] { members.compactMap(\.seed) }
+
+        /// The spread over members of `value`, skipping members where it is `nil`.
+        func spread(_ value: (ClassificationResult) -> Double?) -> Spread? { Spread(members.compactMap(value)) }
+    }
+
+    /// Evaluations grouped by model, in first-appearance order. With replicates, evaluations that differ only in their
+    /// seed form one group; without, every evaluation is its own group (as listed).
+    static func groups(_ evals: [ClassificationResult], replicated: Bool) -> [EvaluationGroup] {
+        guard replicated else { return evals.map { EvaluationGroup(model: $0.model, members: [$0]) } }
+        var order: [String] = []
+        var members: [String: [ClassificationResult]] = [:]
+        for e in evals {
+            if members[e.model] == nil { order.append(e.model) }
+            members[e.model, default: []].append(e)
+        }
+        return order.map { m in EvaluationGroup(model: m, members: members[m]!.sorted { ($0.seed ?? .min) < ($1.seed ?? .min) }) }
+    }
+
+    /// Caption words for how table cells summarise seeds.
+    static func spreadWords(_ c: ReportContent) -> String {
+        c.isReplicated ? "each cell is the mean over seeds \(Fmt.seeds(c.seeds)), in brackets the min–max range across seeds"
+            : "one seed, so no spread across training runs is shown"
+    }
+
+    /// "1–3" for differing integers, "3" for one value.
+    static func range(_ values: [Int]) -> String {
+        let lo = values.min() ?? 0, hi = values.max() ?? 0
+        return lo == hi ? String(lo) : "\(lo)–\(hi)"
+    }
+
+    /// Table 1: per-class and macro precision/recall/F1 and accuracy of every pain model (mean and min–max over seeds).
+    static func painTable(_ c: ReportContent) -> ReportSection? {
+        let groups = Self.groups(c.painEvaluations, replicated: c.isReplicated)
+        guard !groups.isEmpty else { return nil }
+        var rows: [[String]] = []
+        for g in groups {
+            let seeds = c.isReplicated ? [Fmt.seeds(g.seeds)] : []
+            for m in g.members[0].perClass {
+                func metric(_ k: KeyPath<ClassMetrics, Double>) -> String {
+                    Fmt.spread(g.spread { $0.perClass.first { $0.name == m.name }?[keyPath: k] })
+                }
+                let support = range(g.members.compactMap { $0.perClass.first { $0.name == m.name }?.support })
+                rows.append([g.model, m.name, metric(\.precision), metric(\.recall), metric(\.f1), support, ""] + seeds)
+            }
+            rows.append([g.model, "macro", Fmt.spread(g.spread(\.macroPrecision)), Fmt.spread(g.spread(\.macroRecall)),
+                         Fmt.spread(g.spread(\.macroF1)), range(g.members.map(\.samples)), Fmt.spread(g.spread(\.accuracy))] + seeds)
+        }
+        let table = ReportTable(headers: ["Model", "Class", "Precision", "Recall", "F1", "Support", "Accuracy"] + (c.isReplicated ? ["Seeds"] : []),
+                                rows: rows, numeric: [2, 3, 4, 5, 6])
         return ReportSection(id: "pain", title: "Pain detection per fine-tuned model (Table 1)", blocks: [
             .paragraph("Test-set metrics of every pain model (an evaluation whose two classes include “pain”)."),
-            .table(title: "Table 1. Precision, recall and F1 per class and macro-averaged; accuracy per model.", table),
+            .table(title: "Table 1. Precision, recall and F1 per class and macro-averaged; accuracy per model (\(spreadWords(c))).", table),
         ])
     }
 
-    /// Fig. 4: per-emotion recall of every emotion model as grouped bars, plus the numbers as a table.
+    /// Fig. 4: per-emotion recall of every emotion model as grouped bars (mean over seeds, min–max error bars), plus
+    /// the numbers as a table.
     static func emotionRecall(_ c: ReportContent) -> ReportSection? {
-        let evals = c.emotionEvaluations
-        guard !evals.isEmpty else { return nil }
+        let groups = Self.groups(c.emotionEvaluations, replicated: c.isReplicated)
+        guard !groups.isEmpty else { return nil }
         var classes: [String] = []
-        for e in evals { for m in e.perClass where !classes.contains(m.name) { classes.append(m.name) } }
-        let series = evals.map { e in ChartSeries(name: e.model, values: classes.map { e.recall(of: $0) }) }
+        for g in groups { for e in g.members { for m in e.perClass where !classes.contains(m.name) { classes.append(m.name) } } }
+        let spreads = groups.map { g in classes.map { cls in g.spread { $0.recall(of: cls) } } }
+        let series = zip(groups, spreads).map { g, row in
+            ChartSeries(name: g.model, values: row.map { $0?.mean }, ranges: row.map { s in s.flatMap { $0.count > 1 ? $0.min...$0.max : nil } })
+        }
         let title = "Recall per emotion of each emotion model"
         let chart = { (standalone: Bool) in
             Charts.groupedBars(title: title, groups: classes, series: series, xLabel: "Emotion", yLabel: "Recall", standalone: standalone)
         }
-        let rows = evals.map { e in [e.model] + classes.map { e.recall(of: $0).map { Fmt.fixed($0) } ?? "–" } + [Fmt.fixed(e.macroF1), Fmt.fixed(e.accuracy)] }
-        let table = ReportTable(headers: ["Model"] + classes + ["Macro F1", "Accuracy"], rows: rows, numeric: Set(1...(classes.count + 2)))
+        let rows = zip(groups, spreads).map { g, row in
+            [g.model] + row.map { Fmt.spread($0) } + [Fmt.spread(g.spread(\.macroF1)), Fmt.spread(g.spread(\.accuracy))]
+                + (c.isReplicated ? [Fmt.seeds(g.seeds)] : [])
+        }
+        let table = ReportTable(headers: ["Model"] + classes + ["Macro F1", "Accuracy"] + (c.isReplicated ? ["Seeds"] : []), rows: rows,
+                                numeric: Set(1...(classes.count + 2)))
+        let bars = c.isReplicated ? "bars are the mean over seeds \(Fmt.seeds(c.seeds)), error bars the min–max range across seeds" : spreadWords(c)
         return ReportSection(id: "emotions", title: "Emotion recall per model (Fig. 4)", blocks: [
             .svg(file: "fig4_emotion_recall.svg", wide: false, inline: chart(false), standalone: chart(true),
-                 caption: "Fig. 4. \(title) (test set)."),
-            .table(title: "Recall per emotion, macro F1 and accuracy.", table),
+                 caption: "Fig. 4. \(title) (test set; \(bars))."),
+            .table(title: "Recall per emotion, macro F1 and accuracy (\(spreadWords(c))).", table),
         ])
     }
 
-    /// Fig. 7: pain, surprise and contempt recall against freeze depth (the `blocks` coordinate).
+    /// Fig. 7: pain, surprise and contempt recall against freeze depth (the `blocks` coordinate): per depth the mean
+    /// over seeds (models sharing a depth within a seed averaged first) with the min–max range across seeds.
     static func freezeDepth(_ c: ReportContent) -> ReportSection? {
-        func curve(_ name: String, _ evals: [ClassificationResult], _ cls: String) -> ChartSeries? {
-            var byDepth: [Double: [Double]] = [:]
-            for e in evals { if let d = e.freezeDepth, let v = e.recall(of: cls) { byDepth[d, default: []].append(v) } }
-            guard !byDepth.isEmpty else { return nil }
-            return ChartSeries(name: name, points: byDepth.map { (x: $0.key, y: $0.value.reduce(0, +) / Double($0.value.count)) })
+        func curve(_ name: String, _ evals: [ClassificationResult], _ cls: String) -> (series: ChartSeries, spreads: [Double: Spread])? {
+            var byDepth: [Double: [Int?: [Double]]] = [:]
+            for e in evals { if let d = e.freezeDepth, let v = e.recall(of: cls) { byDepth[d, default: [:]][e.seed, default: []].append(v) } }
+            let spreads = byDepth.compactMapValues { perSeed in Spread(perSeed.values.map { $0.reduce(0, +) / Double($0.count) }) }
+            guard !spreads.isEmpty else { return nil }
+            let depths = spreads.keys.sorted()
+            return (ChartSeries(name: name, points: depths.map { (x: $0, y: spreads[$0]!.mean) },
+                                ranges: depths.map { d in spreads[d]!.count > 1 ? spreads[d]!.min...spreads[d]!.max : nil }), spreads)
         }
-        let series = [curve("pain recall", c.painEvaluations, "pain"),
+        let curves = [curve("pain recall", c.painEvaluations, "pain"),
                       curve("surprise recall", c.emotionEvaluations, "surprise"),
                       curve("contempt recall", c.emotionEvaluations, "contempt")].compactMap { $0 }
-        guard !series.isEmpty else { return nil }
+        guard !curves.isEmpty else { return nil }
+        let series = curves.map(\.series)
         let title = "Recall against freeze depth"
         let chart = { (standalone: Bool) in
             Charts.lines(title: title, series: series, xLabel: "Frozen conv blocks (freeze depth)", yLabel: "Recall", standalone: standalone)
         }
-        let depths = Array(Set(series.flatMap { $0.points.map(\.x) })).sorted()
-        let rows = depths.map { d in
-            [Fmt.tick(d)] + series.map { s in s.points.first { $0.x == d }.map { Fmt.fixed($0.y) } ?? "–" }
-        }
+        let depths = Array(Set(curves.flatMap { $0.spreads.keys })).sorted()
+        let rows = depths.map { d in [Fmt.tick(d)] + curves.map { Fmt.spread($0.spreads[d]) } }
+        let summary = c.isReplicated
+            ? "points are the mean over seeds \(Fmt.seeds(c.seeds)), error bars the min–max range across seeds; where several models share a depth within a seed, their mean"
+            : "one seed, so no spread across training runs is shown; mean where several models share a depth"
         return ReportSection(id: "freeze", title: "Recall against freeze depth (Fig. 7)", blocks: [
             .svg(file: "fig7_freeze_depth.svg", wide: false, inline: chart(false), standalone: chart(true),
-                 caption: "Fig. 7. Pain recall of the fine-tuned models and surprise/contempt recall of the retrained heads, by number of frozen blocks (mean where several models share a depth)."),
-            .table(title: "Recall by freeze depth.", ReportTable(headers: ["Frozen blocks"] + series.map(\.name), rows: rows,
-                                                               numeric: Set(0...series.count))),
+                 caption: "Fig. 7. Pain recall of the fine-tuned models and surprise/contempt recall of the retrained heads, by number of frozen blocks (\(summary))."),
+            .table(title: "Recall by freeze depth (\(spreadWords(c))).", ReportTable(headers: ["Frozen blocks"] + series.map(\.name), rows: rows,
+                                                                                   numeric: Set(0...series.count))),
         ])
-    }
-
-    static func mcnemar(_ c: ReportContent) -> ReportSection? {
-        guard !c.mcnemar.isEmpty else { return nil }
-        var blocks: [ReportBlock] = [.paragraph("b = A right and B wrong, c = A wrong and B right; exact binomial p and χ² with continuity correction.")]
-        for m in c.mcnemar {
-            let rows = (m.perClass + [m.overall]).map { r in
-                [r.label, String(r.n), Fmt.fixed(r.scoreA), Fmt.fixed(r.scoreB), String(r.b), String(r.c), Fmt.fixed(r.chi2, 2), Fmt.p(r.pChi2), Fmt.p(r.pExact)]
-            }
-            blocks.append(.table(title: "\(m.instance): A = \(m.a), B = \(m.b) (recall per class; accuracy overall).",
-                                 ReportTable(headers: ["Class", "n", "A", "B", "b", "c", "χ²", "p (χ²)", "p (exact)"], rows: rows,
-                                             numeric: Set(1...8))))
-        }
-        return ReportSection(id: "mcnemar", title: "McNemar tests per emotion", blocks: blocks)
     }
 
     static func saliency(_ c: ReportContent) -> ReportSection? {
         guard c.saliency.contains(where: { !$0.grids.isEmpty }) else { return nil }
-        var blocks: [ReportBlock] = [.paragraph("Rows: input | relevance for A | relevance for B | difference A − B (0.5 = no difference), on images A classifies correctly and B wrongly.")]
+        var blocks: [ReportBlock] = [.paragraph("Rows: input | relevance for A | relevance for B | difference A − B, on images A classifies correctly and B wrongly.")]
         for (i, s) in c.saliency.enumerated() {
+            let difference = switch s.difference {
+            case .normalisedMaps: "difference 0.5 + (A − B)/2 of the normalised maps: 0.5 = no difference"
+            case .rawMaps: "difference of the raw maps A − B, min–max normalised to [0, 1] per image: 0 = where B exceeds A most, 1 = where A exceeds B most, no fixed zero point"
+            }
             for g in s.grids {
                 blocks.append(.png(file: "fig5_\(i)_\(Escaping.fileName(g.className)).png", data: g.png,
-                                   caption: "Fig. 5. \(g.className): A = \(s.a), B = \(s.b), \(count(g.images, "image")) (\(s.instance), rule \(s.rule))."))
+                                   caption: "Fig. 5. \(g.className): A = \(s.a), B = \(s.b), \(count(g.images, "image")) (\(s.instance), rule \(s.rule); \(difference))."))
             }
         }
         return ReportSection(id: "saliency", title: "Saliency differences (Fig. 5)", blocks: blocks)
@@ -175,40 +240,6 @@ public enum ReportDocument {
             }
         }
         return ReportSection(id: "candidates", title: "Concept candidates", blocks: blocks)
-    }
-
-    static func probes(_ c: ReportContent) -> ReportSection? {
-        guard !c.probes.isEmpty || !c.pairedTests.isEmpty else { return nil }
-        var blocks: [ReportBlock] = []
-        if !c.probes.isEmpty {
-            var models: [String] = [], concepts: [String] = []
-            for p in c.probes {
-                if !models.contains(p.model) { models.append(p.model) }
-                if !concepts.contains(p.concept) { concepts.append(p.concept) }
-            }
-            let rows = models.map { m in
-                [m] + concepts.map { k in
-                    c.probes.first { $0.model == m && $0.concept == k }.map { "\(Fmt.fixed($0.meanF1)) ± \(Fmt.fixed($0.sdF1))" } ?? "–"
-                }
-            }
-            blocks.append(.table(title: "Mean F1 ± SD over repeats, per model and concept.",
-                                 ReportTable(headers: ["Model"] + concepts, rows: rows, numeric: Set(1...max(concepts.count, 1)))))
-            let details = c.probes.map { p in
-                [p.instance, p.concept, p.layer, p.crop ?? "none", "\(p.repeats) × \(p.folds)-fold", Fmt.fixed(p.meanF1), Fmt.fixed(p.meanPrecision), Fmt.fixed(p.meanRecall)]
-            }
-            blocks.append(.table(title: "Probe settings.", ReportTable(headers: ["Probe", "Concept", "Layer", "Crop", "Repeats", "Mean F1", "Precision", "Recall"],
-                                                                     rows: details, numeric: [5, 6, 7])))
-        }
-        if !c.pairedTests.isEmpty {
-            let rows = c.pairedTests.map { t in
-                [t.a, t.b, String(t.n), Fmt.fixed(t.meanA), Fmt.fixed(t.meanB), Fmt.fixed(t.meanDifference),
-                 Fmt.fixed(t.t, 2), Fmt.tick(t.df), Fmt.p(t.p), Fmt.fixed(t.cohensD, 2)]
-            }
-            blocks.append(.table(title: "Paired t-tests (A − B): t, degrees of freedom, two-sided p, Cohen's d.",
-                                 ReportTable(headers: ["A", "B", "n", "Mean A", "Mean B", "Difference", "t", "df", "p", "d"],
-                                             rows: rows, numeric: Set(2...9))))
-        }
-        return ReportSection(id: "probes", title: "Concept probes", blocks: blocks)
     }
 
     static func provenance(_ c: ReportContent) -> ReportSection? {

@@ -131,6 +131,14 @@ enum ReportFixtures {
             #expect(html.contains("<section id=\"\(id)\">"), "section \(id)")
         }
         #expect(html.contains("<h1>Palimpsest report: report-smoke</h1>"))
+        // No replicates: the page says the results rest on one seed (the shell nodes' seed 3).
+        #expect(html.contains("<p class=\"note\">Results are from one seed (seed 3): every model was trained once"))
+        #expect(html.contains("Table 1. Precision, recall and F1 per class and macro-averaged; accuracy per model (one seed, so no spread across training runs is shown)."))
+        // Probes from before svm_probe version 2 have no chance baseline, and the old paired-t results no corrected t.
+        #expect(html.contains("4 probes recorded no chance baseline (svm_probe before version 2): whether they beat chance is unknown."))
+        #expect(html.contains("<td class=\"num\">–</td><td class=\"num\">7.20</td><td class=\"prose\">chance not tested</td>"))
+        // Fig. 5 of normalised maps (no difference field): 0.5 is no difference.
+        #expect(html.contains("difference 0.5 + (A − B)/2 of the normalised maps: 0.5 = no difference"))
         // Table 1 from the pain evaluations (two classes incl. "pain"); labelled by instance since shell records no model input.
         #expect(html.contains("<tr><td>pain_eval[blocks=5]</td><td>macro</td><td class=\"num\">0.525</td><td class=\"num\">0.525</td><td class=\"num\">0.525</td><td class=\"num\">20</td><td class=\"num\">0.700</td></tr>"))
         // Fig. 7 from the blocks coordinates: depth 0 → pain 0.5, surprise 0.25, contempt 0.
@@ -139,7 +147,7 @@ enum ReportFixtures {
         // Probes pivot by model without the concept axis; paired t per concept.
         #expect(html.contains("<tr><td>probe[blocks=5]</td><td class=\"num\">0.791 ± 0.040</td><td class=\"num\">0.874 ± 0.040</td></tr>"))
         #expect(html.contains("<tr><td>probe[blocks=5,concept=AU5]</td><td>probe[blocks=0,concept=AU5]</td><td class=\"num\">3</td>"))
-        #expect(html.contains("<td class=\"num\">12.50</td><td class=\"num\">2</td><td class=\"num\">0.006</td><td class=\"num\">7.20</td>"))
+        #expect(html.contains("<td class=\"num\">12.50</td><td class=\"num\">2</td><td class=\"num\">0.006</td><td class=\"num\">–</td>"))
         #expect(html.contains("<td>surprise</td><td class=\"num\">1</td><td>eyes</td><td>AU5</td>"))
         #expect(html.contains("Fig. 5. contempt: A = recall[blocks=5], B = recall[blocks=0], 2 images"))
         // Provenance: every upstream instance with its key from the lock file.

@@ -31,11 +31,17 @@ struct JSONFields {
 
     /// A number; `null` and the strings `nan`/`inf`/`-inf` (how undefined statistics are written) are accepted.
     func double(_ key: String) throws -> Double {
-        switch values[key] {
+        guard let x = Self.number(values[key]) else { throw fail(key, "a number") }
+        return x
+    }
+
+    /// How `double` reads one value; `nil` when it is not a number.
+    private static func number(_ value: Any?) -> Double? {
+        switch value {
         case let n as NSNumber: return n.doubleValue
         case is NSNull: return .nan
         case let s as String where ["nan", "inf", "-inf"].contains(s.lowercased()): return Double(s.lowercased()) ?? .nan
-        default: throw fail(key, "a number")
+        default: return nil
         }
     }
 
@@ -52,6 +58,37 @@ struct JSONFields {
     /// A string, or `nil` when the field is absent or `null`.
     func optionalString(_ key: String) throws -> String? {
         has(key) ? try string(key) : nil
+    }
+
+    /// A number, or `nil` when the field is absent or `null` (fields added by later kind versions).
+    func optionalDouble(_ key: String) throws -> Double? {
+        has(key) ? try double(key) : nil
+    }
+
+    func optionalInt(_ key: String) throws -> Int? {
+        has(key) ? try int(key) : nil
+    }
+
+    func optionalBool(_ key: String) throws -> Bool? {
+        guard has(key) else { return nil }
+        guard let b = values[key] as? Bool else { throw fail(key, "true or false") }
+        return b
+    }
+
+    /// An object, or `nil` when the field is absent or `null`.
+    func optionalObject(_ key: String) throws -> JSONFields? {
+        has(key) ? try object(key) : nil
+    }
+
+    /// A list of numbers (`null` and `nan`/`inf` strings as in `double`).
+    func doubles(_ key: String) throws -> [Double] {
+        guard let list = values[key] as? [Any] else { throw fail(key, "a list of numbers") }
+        return try list.enumerated().map { i, item in
+            guard let x = Self.number(item) else {
+                throw ReportError.invalid(file: file, field: "\(field(key))[\(i)]", expected: "a number", found: Self.kind(of: item))
+            }
+            return x
+        }
     }
 
     func strings(_ key: String) throws -> [String] {

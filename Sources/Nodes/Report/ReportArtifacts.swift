@@ -27,6 +27,17 @@ enum ReportArtifacts {
         return Double(model[range.upperBound...].prefix { $0.isNumber || $0 == "." })
     }
 
+    /// The artifact's `seed` coordinate (replicates), if it has one.
+    static func seed(_ a: InputArtifact) -> Int? { a.coordinates["seed"]?.intValue }
+
+    /// An instance id without its `seed` coordinate (`head[blocks=5,seed=8]` → `head[blocks=5]`, `au5[seed=8]` → `au5`):
+    /// the name replicates of one model share.
+    static func withoutSeed(_ id: String) -> String {
+        guard let open = id.firstIndex(of: "["), id.hasSuffix("]") else { return id }
+        let axes = id[id.index(after: open)..<id.index(before: id.endIndex)].split(separator: ",").filter { !$0.hasPrefix("seed=") }
+        return axes.isEmpty ? String(id[..<open]) : String(id[..<open]) + "[" + axes.joined(separator: ",") + "]"
+    }
+
     /// An `evaluate` artifact's `metrics.json`, if it has one with per-class metrics.
     static func evaluation(_ a: InputArtifact) throws -> ClassificationResult? {
         guard exists(a, "metrics.json") else { return nil }
@@ -37,48 +48,121 @@ enum ReportArtifacts {
                          f1: try c.double("f1"), support: try c.int("support"))
         }
         let macro = try json.object("macro")
-        return ClassificationResult(instance: a.instance, model: upstream(a, port: "model") ?? a.instance, freezeDepth: freezeDepth(a),
-                                    samples: try json.int("samples"), perClass: perClass, macroPrecision: try macro.double("precision"),
-                                    macroRecall: try macro.double("recall"), macroF1: try macro.double("f1"), accuracy: try json.double("accuracy"))
+        return ClassificationResult(instance: a.instance, model: withoutSeed(upstream(a, port: "model") ?? a.instance), seed: seed(a),
+                                    freezeDepth: freezeDepth(a), samples: try json.int("samples"), perClass: perClass,
+                                    macroPrecision: try macro.double("precision"), macroRecall: try macro.double("recall"),
+                                    macroF1: try macro.double("f1"), accuracy: try json.double("accuracy"))
     }
 
-    /// A significance test's `result.json`: McNemar or paired t. Per-class rows give recall as `recall_a`/`recall_b`
-    /// (CONTRACTS §5) or as `accuracy_a`/`accuracy_b` (accuracy restricted to the class, as `significance_test` writes it).
-    static func significance(_ a: InputArtifact) throws -> Either<McNemarResult, PairedTResult>? {
+    /// What a `significance_test` artifact holds.
+    enum Significance {
+        case mcnemar(McNemarResult)
+        case replicatedMcNemar(ReplicatedMcNemarResult)
+        case pairedT(PairedTResult)
+        case replicatedPairedT(ReplicatedPairedTResult)
+    }
+
+    /// A significance test's `result.json`: McNemar or paired t, of one pair or (with `per_seed`) of replicates. Fields
+    /// added by later versions (`corrected`, `chance_a`, `interpretable`, …) may be absent.
+    static func significance(_ a: InputArtifact) throws -> Significance? {
         guard exists(a, "result.json") else { return nil }
         let json = try JSONFields.load(file(a, "result.json"))
+        let replicated = json.has("per_seed")
         switch try json.string("test") {
+        case "mcnemar" where replicated:
+            let perSeed = try json.objects("per_seed").map { s in try mcnemar(s, instance: a.instance, seed: try s.int("seed")) }
+            let across = try json.object("across_seeds")
+            let rows = try (across.has("per_class") ? across.objects("per_class") : []) + [across.object("overall")]
+            return .replicatedMcNemar(ReplicatedMcNemarResult(
+                instance: a.instance, a: try json.string("a"), b: try json.string("b"), seeds: try seeds(json, perSeed.compactMap(\.seed)),
+                perSeed: perSeed, across: try rows.map { r in
+                    McNemarAcrossRow(label: try r.optionalString("class") ?? "overall", acrossSeeds: try acrossSeeds(r.object("across_seeds")),
+                                     pooled: try mcnemarRow(r.object("pooled"), label: try r.optionalString("class") ?? "overall"))
+                }))
         case "mcnemar":
-            let o = try json.object("overall")
-            let overall = McNemarRow(label: "overall", n: try o.int("n"), b: try o.int("b"), c: try o.int("c"), pExact: try o.double("p_exact"),
-                                     chi2: try o.double("chi2"), pChi2: try o.double("p_chi2"), scoreA: try o.double("accuracy_a"),
-                                     scoreB: try o.double("accuracy_b"))
-            let rows = try (json.has("per_class") ? json.objects("per_class") : []).map { r in
-                McNemarRow(label: try r.string("class"), n: try r.int("n"), b: try r.int("b"), c: try r.int("c"), pExact: try r.double("p_exact"),
-                           chi2: try r.double("chi2"), pChi2: try r.double("p_chi2"), scoreA: try r.double(r.has("recall_a") ? "recall_a" : "accuracy_a"),
-                           scoreB: try r.double(r.has("recall_b") ? "recall_b" : "accuracy_b"))
-            }
-            return .left(McNemarResult(instance: a.instance, a: try json.string("a"), b: try json.string("b"), overall: overall, perClass: rows))
+            return .mcnemar(try mcnemar(json, instance: a.instance, seed: seed(a)))
+        case "paired_t" where replicated:
+            let perSeed = try json.objects("per_seed").map { s in try pairedT(s, instance: a.instance, seed: try s.int("seed")) }
+            return .replicatedPairedT(ReplicatedPairedTResult(
+                instance: a.instance, a: try json.string("a"), b: try json.string("b"), seeds: try seeds(json, perSeed.compactMap(\.seed)),
+                perSeed: perSeed, acrossSeeds: try acrossSeeds(json.object("across_seeds")), interpretable: try json.optionalBool("interpretable")))
         case "paired_t":
-            return .right(PairedTResult(instance: a.instance, a: try json.string("a"), b: try json.string("b"), n: try json.int("n"),
-                                        meanA: try json.double("mean_a"), meanB: try json.double("mean_b"),
-                                        meanDifference: try json.double("mean_difference"), t: try json.double("t"), df: try json.double("df"),
-                                        p: try json.double("p"), cohensD: try json.double("cohens_d")))
+            return .pairedT(try pairedT(json, instance: a.instance, seed: seed(a)))
         case let other:
             throw ReportError.invalid(file: file(a, "result.json").path, field: "test", expected: "mcnemar or paired_t", found: "\"\(other)\"")
         }
     }
 
-    /// An `svm_probe` artifact's `summary.json`.
+    /// `seeds` of a replicated result, or the per-seed entries' seeds when it has none.
+    static func seeds(_ json: JSONFields, _ fallback: [Int]) throws -> [Int] {
+        guard json.has("seeds") else { return fallback }
+        guard let list = json.values["seeds"] as? [Any], let ints = list as? [NSNumber] else {
+            throw ReportError.invalid(file: json.file, field: "seeds", expected: "a list of integers", found: JSONFields.kind(of: json.values["seeds"]!))
+        }
+        return ints.map(\.intValue)
+    }
+
+    /// One McNemar row; per-class rows give recall as `recall_a`/`recall_b` (CONTRACTS §5) or `accuracy_a`/`accuracy_b`
+    /// (accuracy restricted to the class, as `significance_test` writes it).
+    static func mcnemarRow(_ r: JSONFields, label: String) throws -> McNemarRow {
+        McNemarRow(label: label, n: try r.int("n"), b: try r.int("b"), c: try r.int("c"), pExact: try r.double("p_exact"),
+                   chi2: try r.double("chi2"), pChi2: try r.double("p_chi2"), scoreA: try r.double(r.has("recall_a") ? "recall_a" : "accuracy_a"),
+                   scoreB: try r.double(r.has("recall_b") ? "recall_b" : "accuracy_b"))
+    }
+
+    /// One pair's McNemar report (`{a, b, overall, per_class}`), at top level or as a `per_seed` entry.
+    static func mcnemar(_ json: JSONFields, instance: String, seed: Int?) throws -> McNemarResult {
+        let rows = try (json.has("per_class") ? json.objects("per_class") : []).map { r in try mcnemarRow(r, label: try r.string("class")) }
+        return McNemarResult(instance: instance, a: try json.string("a"), b: try json.string("b"), seed: seed,
+                             overall: try mcnemarRow(json.object("overall"), label: "overall"), perClass: rows)
+    }
+
+    /// The paired t over seeds (`across_seeds` of a replicated result).
+    static func acrossSeeds(_ t: JSONFields) throws -> PairedTOverSeeds {
+        PairedTOverSeeds(scoreA: try t.doubles("score_a"), scoreB: try t.doubles("score_b"), meanA: try t.double("mean_a"), meanB: try t.double("mean_b"),
+                     meanDifference: try t.double("mean_difference"), sdDifference: try t.double("sd_difference"), t: try t.double("t"),
+                     df: try t.double("df"), p: try t.double("p"))
+    }
+
+    /// One pair's paired t report, at top level or as a `per_seed` entry.
+    static func pairedT(_ json: JSONFields, instance: String, seed: Int?) throws -> PairedTResult {
+        let corrected = try json.optionalObject("corrected").map { c in CorrectedT(t: try c.double("t"), df: try c.double("df"), p: try c.double("p")) }
+        return PairedTResult(instance: instance, a: try json.string("a"), b: try json.string("b"), seed: seed, n: try json.int("n"),
+                             meanA: try json.double("mean_a"), meanB: try json.double("mean_b"), meanDifference: try json.double("mean_difference"),
+                             t: try json.double("t"), df: try json.double("df"), p: try json.double("p"), cohensD: try json.double("cohens_d"),
+                             corrected: corrected, chanceA: try verdict(json, "chance_a"), chanceB: try verdict(json, "chance_b"),
+                             interpretable: try json.optionalBool("interpretable"))
+    }
+
+    /// A chance verdict field (`beats_chance`, `below_all_positive`, `at_chance`), `nil` when absent or `null`.
+    static func verdict(_ json: JSONFields, _ key: String) throws -> ProbeVerdict? {
+        guard let s = try json.optionalString(key) else { return nil }
+        guard let v = ProbeVerdict(rawValue: s) else {
+            throw ReportError.invalid(file: json.file, field: json.path.isEmpty ? key : "\(json.path).\(key)",
+                                      expected: "beats_chance, below_all_positive or at_chance", found: "the string \"\(s)\"")
+        }
+        return v
+    }
+
+    /// An `svm_probe` artifact's `summary.json`; `chance` (version 2 on) may be absent.
     static func probe(_ a: InputArtifact) throws -> ProbeResult? {
         guard exists(a, "summary.json") else { return nil }
         let json = try JSONFields.load(file(a, "summary.json"))
         guard a.kind == "svm_probe" || json.has("mean_f1") else { return nil }
         let concept = try json.string("concept")
-        return ProbeResult(instance: a.instance, model: upstream(a, port: "model") ?? withoutAxis(a, "concept"), concept: concept, layer: try json.string("layer"),
-                           crop: try json.optionalString("crop"), repeats: try json.int("repeats"), folds: try json.int("folds"),
-                           meanF1: try json.double("mean_f1"), sdF1: try json.double("sd_f1"), meanPrecision: try json.double("mean_precision"),
-                           meanRecall: try json.double("mean_recall"))
+        let chance = try json.optionalObject("chance").map { k -> ProbeChance in
+            let baseline = try k.object("baseline")
+            let permutation = try k.optionalObject("permutation")
+            return ProbeChance(positives: try baseline.int("positives"), negatives: try baseline.int("negatives"),
+                               allPositiveF1: try baseline.object("all_positive").double("f1"), majorityAccuracy: try baseline.double("majority_accuracy"),
+                               permutations: try permutation?.int("permutations"), permutationP: try permutation?.double("p"),
+                               nullMeanF1: try permutation?.double("null_mean"), verdict: try verdict(k, "verdict"))
+        }
+        return ProbeResult(instance: a.instance, model: withoutSeed(upstream(a, port: "model") ?? withoutAxis(a, "concept")), seed: seed(a),
+                           concept: concept, layer: try json.string("layer"), crop: try json.optionalString("crop"), repeats: try json.int("repeats"),
+                           folds: try json.int("folds"), meanF1: try json.double("mean_f1"), sdF1: try json.double("sd_f1"),
+                           meanPrecision: try json.double("mean_precision"), meanRecall: try json.double("mean_recall"),
+                           meanAccuracy: try json.optionalDouble("mean_accuracy"), chance: chance)
     }
 
     /// The artifact's instance id without the coordinate `axis` (`probe[blocks=5,concept=AU5]` → `probe[blocks=5]`): what
@@ -102,7 +186,18 @@ enum ReportArtifacts {
             do { png = try Data(contentsOf: url) } catch { throw ReportError.unreadable(file: url.path, reason: error.localizedDescription) }
             grids.append(SaliencyFigure.Grid(className: cls, images: images.filter { $0 == cls }.count, png: png))
         }
-        return SaliencyFigure(instance: a.instance, a: try json.string("a"), b: try json.string("b"), rule: try json.string("rule"), grids: grids)
+        let difference: SaliencyDifference
+        switch try json.optionalString("difference") {
+        case nil: difference = .normalisedMaps
+        case let name?:
+            guard let d = SaliencyDifference(rawValue: name) else {
+                throw ReportError.invalid(file: file(a, "selection.json").path, field: "difference", expected: "raw_maps or normalised_maps",
+                                          found: "the string \"\(name)\"")
+            }
+            difference = d
+        }
+        return SaliencyFigure(instance: a.instance, a: try json.string("a"), b: try json.string("b"), rule: try json.string("rule"),
+                              difference: difference, grids: grids)
     }
 
     /// A `concept_candidates` artifact: `ranking.json` (+ `regions.png`).
@@ -138,6 +233,15 @@ enum ReportArtifacts {
         }
     }
 
+    /// The seeds the results come from: the distinct `seed` coordinates (replicates), else the one seed every seeded
+    /// instance's key holds (`components.seed`); empty when no instance is seeded or their seeds differ.
+    static func seeds(_ artifacts: [InputArtifact]) -> [Int] {
+        let replicated = Set(artifacts.compactMap(seed))
+        if !replicated.isEmpty { return replicated.sorted() }
+        let keyed = Set(artifacts.compactMap { $0.manifest.components.mapValue?["seed"]?.intValue })
+        return keyed.count == 1 ? Array(keyed) : []
+    }
+
     /// The instance graph from the artifacts' recorded upstream ids; upstreams that were not gathered appear
     /// with kind `?`.
     static func dag(_ artifacts: [InputArtifact], reportInstance: String) -> DagGraph {
@@ -156,10 +260,4 @@ enum ReportArtifacts {
         return DagGraph(nodes: nodes, edges: edges,
                         caption: "\(reportInstance) gathers all \(Set(artifacts.map(\.instance)).count) instances shown (its edges are omitted).")
     }
-}
-
-/// One of two values (a significance artifact holds either test).
-enum Either<Left, Right> {
-    case left(Left)
-    case right(Right)
 }

@@ -7,11 +7,13 @@ import Report
 /// Gathers any upstream artifacts on `all` (`inputs: {all: "*"}` gathers every instance) and renders the
 /// sections it has data for: the DAG, Table 1 (pain models), Fig. 4 (emotion recall per model), Fig. 7 (recall
 /// against the `blocks` coordinate), McNemar tables, Fig. 5 (saliency grids), concept candidates, probes with
-/// paired t-tests, and provenance. A pain model is an evaluation with exactly two classes, one named `pain`;
-/// every other evaluation is an emotion model.
+/// their chance baselines and paired t-tests, and provenance. A pain model is an evaluation with exactly two
+/// classes, one named `pain`; every other evaluation is an emotion model. With replicates (`seed` coordinates),
+/// instances that differ only in their seed are summarised by mean and min–max range, and significance tables show
+/// each seed's test and the combined test; without, the page says that results are from one seed.
 public struct ReportNode: NodeKind {
     public static let kind = "report"
-    public static let version = 2
+    public static let version = 3
     public static let summary = "The study's tables and figures as self-contained HTML (index.html) and Markdown (report.md)."
     public static let params: [ParamSpec] = [
         .string("title", default: "", doc: "Page title; empty means \"Palimpsest report: <experiment name>\"."),
@@ -47,8 +49,10 @@ public struct ReportNode: NodeKind {
             if seen.insert(a.instance).inserted { c.provenance.append(ReportArtifacts.provenance(a)) }
             if let e = try ReportArtifacts.evaluation(a) { c.evaluations.append(e) }
             switch try ReportArtifacts.significance(a) {
-            case .left(let m): c.mcnemar.append(m)
-            case .right(let t): c.pairedTests.append(t)
+            case .mcnemar(let m)?: c.mcnemar.append(m)
+            case .replicatedMcNemar(let m)?: c.replicatedMcNemar.append(m)
+            case .pairedT(let t)?: c.pairedTests.append(t)
+            case .replicatedPairedT(let t)?: c.replicatedPairedTests.append(t)
             case nil: break
             }
             if let p = try ReportArtifacts.probe(a) { c.probes.append(p) }
@@ -56,6 +60,7 @@ public struct ReportNode: NodeKind {
             if let r = try ReportArtifacts.candidates(a) { c.candidates.append(r) }
         }
         if !artifacts.isEmpty { c.dag = ReportArtifacts.dag(artifacts, reportInstance: reportInstance) }
+        c.seeds = ReportArtifacts.seeds(artifacts)
         let total = c.provenance.map(\.seconds).reduce(0, +)
         c.subtitle = "\(seen.count) instances, \(String(format: "%.1f", total)) s of recorded run time."
         return c
