@@ -147,8 +147,13 @@ public final class NodeContext: @unchecked Sendable {
         logHandle.write(Data((line.hasSuffix("\n") ? line : line + "\n").utf8))
     }
 
-    /// Records a headline metric (accuracy, macro F1, …): kept in the manifest and the lock file.
+    /// Records a headline metric (accuracy, macro F1, …): kept in the manifest and the lock file. JSON numbers
+    /// are finite, so a non-finite value (a t of ±∞ when every difference is equal) is logged, not recorded.
     public func metric(_ name: String, _ value: Double) {
+        guard value.isFinite else {
+            log("metric \(name) = \(value) not recorded: manifests hold finite numbers only (the node's own files have it)")
+            return
+        }
         lock.lock(); defer { lock.unlock() }
         recordedMetrics[name] = value
     }

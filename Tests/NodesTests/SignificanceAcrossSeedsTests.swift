@@ -64,6 +64,7 @@ import Testing
           a: {kind: shell, params: {cmd: "echo id,score > $PALIMPSEST_OUTPUT/scores.csv; for i in 0 1 2 3 4; do echo $i,0.$((50 + PALIMPSEST_SEED * 10 + i)) >> $PALIMPSEST_OUTPUT/scores.csv; done"}}
           b: {kind: shell, params: {cmd: "echo id,score > $PALIMPSEST_OUTPUT/scores.csv; for i in 0 1 2 3 4; do echo $i,0.$((50 + i)) >> $PALIMPSEST_OUTPUT/scores.csv; done"}}
           test: {kind: significance_test, params: {test: paired_t}, inputs: {a: "a[seed=*]", b: "b[seed=*]"}}
+          one: {kind: significance_test, params: {test: paired_t}, inputs: {a: "a[seed=1]", b: "b[seed=1]"}}
         """)
         let summary = try p.run()
         #expect(!summary.failed, "\(summary.results.map { "\($0.id): \($0.reason ?? "")" })")
@@ -74,6 +75,8 @@ import Testing
         let perSeed = json["per_seed"] as! [[String: Any]]
         #expect(perSeed.map { $0["seed"] as! Int } == [1, 2, 3])
         #expect(perSeed[0]["t"] as? String == "inf", "every difference is 0.1: t = +∞, written as a string")
+        // A single pair with t = +∞ succeeds too: the infinite t stays out of the manifest's metrics.
+        #expect(try Self.json(p, "one")["t"] as? String == "inf")
     }
 
     @Test func unmatchedSeedsAreAnErrorNamingThem() throws {
