@@ -4,6 +4,8 @@ import Core
 import Foundation
 import Graph
 
+extension ConvolutionKernel: ExpressibleByArgument {}
+
 /// `palimpsest bench`: measures the compute core, the graph runner and the concept probe on this machine.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,16 +25,27 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print one JSON object instead of a table.") var json = false
     @Option(help: "Which part to measure: \(Suite.allCases.map(\.rawValue).joined(separator: ", ")).")
     var only: Suite = .all
+    @Option(help: "Force one 3×3 conv kernel in every layer of the core setups: \(ConvolutionKernel.allCases.map(\.rawValue).joined(separator: ", ")) (default: the faster one per layer shape).")
+    var convKernel: ConvolutionKernel?
+    @Flag(help: "Also time every conv layer shape of scaled64 and full224 with each kernel (JSON key conv_layers).")
+    var layers = false
 
     func run() throws {
         var object: [String: Any] = [:]
         if only == .all || only == .core {
-            let report = try Benchmark.run(progress: json ? nil : { print($0) })
+            let report = try Benchmark.run(kernel: convKernel, progress: json ? nil : { print($0) })
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             let data = try encoder.encode(report)
             object = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
             if !json { printCore(report) }
+        }
+        if layers {
+            let results = Benchmark.measureConvLayers()
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            object["conv_layers"] = try JSONSerialization.jsonObject(with: encoder.encode(results))
+            if !json { printLayers(results) }
         }
         if only == .all || only == .graph {
             let seconds = try GraphBenchmark.plannedCachedRerun(nodes: 200)
@@ -47,6 +60,18 @@ struct BenchCommand: ParsableCommand {
         if json {
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
+        }
+    }
+
+    private func printLayers(_ results: [Benchmark.ConvLayerResult]) {
+        print("")
+        print("config    layer          C→O        size  batch  kernel    forward GFLOP/s  backward GFLOP/s")
+        for r in results {
+            let name = r.config.padding(toLength: 10, withPad: " ", startingAt: 0) + r.layer.padding(toLength: 15, withPad: " ", startingAt: 0)
+            let channels = "\(r.inChannels)→\(r.outChannels)".padding(toLength: 11, withPad: " ", startingAt: 0)
+            let kernel = r.kernel.padding(toLength: 8, withPad: " ", startingAt: 0)
+            let speed = String(format: "  %15.1f  %16.1f", r.forwardGFLOPS, r.backwardGFLOPS)
+            print(name + channels + String(format: "%4d  %5d  ", r.size, r.batch) + kernel + speed + (r.preferred ? "  (used)" : ""))
         }
     }
 
