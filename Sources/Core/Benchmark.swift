@@ -240,6 +240,68 @@ public enum Benchmark {
                             inferGFLOPS: Double(n) * c.forwardFLOPs / infer / 1e9, trainPeakRSSMiB: peak)
     }
 
+    /// Training and inference speed of one setup with one kernel choice, from `compareKernels`.
+    public struct KernelComparison: Sendable, Codable, Equatable {
+        /// The setup's name.
+        public var name: String
+        /// `preferred` (the network's per-layer choice) or a `ConvolutionKernel` raw value forced in every layer.
+        public var kernel: String
+        public var batch: Int
+        public var trainImagesPerSecond: Double
+        public var inferImagesPerSecond: Double
+
+        enum CodingKeys: String, CodingKey {
+            case name, kernel, batch, trainImagesPerSecond = "train_images_per_s", inferImagesPerSecond = "infer_images_per_s"
+        }
+    }
+
+    /// Each setup with each kernel choice (nil: the preferred kernel per layer), the choices' steps interleaved
+    /// repetition by repetition so that load from other processes hits them alike; fastest of `setup.repetitions`
+    /// after a warm-up, as `measure`.
+    public static func compareKernels(setups: [Setup] = Array(standardSetups.prefix(2)),
+                                      kernels: [ConvolutionKernel?] = [nil, .im2col]) throws -> [KernelComparison] {
+        BLAS.setThreads(Parallel.width)
+        var results: [KernelComparison] = []
+        for setup in setups {
+            let c = setup.configuration, n = setup.batch
+            let models = try kernels.map { kernel in
+                let model = try VGG16(configuration: c, seed: 1)
+                model.frozenBlocks = setup.frozenBlocks
+                model.convolutionKernel = kernel
+                return model
+            }
+            let input = Tensor(shape: [n, c.inputChannels, c.inputSize, c.inputSize],
+                               data: (0..<(n * c.inputChannels * c.inputSize * c.inputSize)).map { Float($0 % 251) / 251 })
+            let labels = (0..<n).map { $0 % c.classCount }
+            var train = [[Double]](repeating: [], count: models.count), infer = train
+            for _ in 0...setup.repetitions {
+                for (i, model) in models.enumerated() {
+                    var rng = RandomGenerator(seed: 1)
+                    var failure: Error?
+                    train[i].append(seconds {
+                        do {
+                            _ = try model.computeGradients(input: input, labels: labels, loss: .crossEntropy(), training: true,
+                                                           rng: &rng)
+                        } catch { failure = error }
+                    })
+                    if let failure { throw failure }
+                }
+                for (i, model) in models.enumerated() {
+                    var failure: Error?
+                    infer[i].append(seconds { do { _ = try model.logits(input) } catch { failure = error } })
+                    if let failure { throw failure }
+                }
+            }
+            for (i, kernel) in kernels.enumerated() {
+                results.append(KernelComparison(name: setup.name, kernel: kernel?.rawValue ?? "preferred", batch: n,
+                                                trainImagesPerSecond: Double(n) / train[i].dropFirst().min()!,
+                                                inferImagesPerSecond: Double(n) / infer[i].dropFirst().min()!))
+            }
+            for model in models { model.releaseBuffers() }
+        }
+        return results
+    }
+
     /// Speed of one conv layer shape with one kernel.
     public struct ConvLayerResult: Sendable, Codable, Equatable {
         /// The network (`scaled64`, `full224`) and the first layer of that shape (`block1.conv2`).

@@ -49,15 +49,14 @@ enum Winograd {
                 // G g, one SIMD lane per kernel column: rows of the 4×3 product.
                 let g0 = SIMD4<Float>(g[0], g[1], g[2], 0), g1 = SIMD4<Float>(g[3], g[4], g[5], 0)
                 let g2 = SIMD4<Float>(g[6], g[7], g[8], 0)
-                let t = [g0, 0.5 * (g0 + g1 + g2), 0.5 * (g0 - g1 + g2), g2]
-                for i in 0..<4 {
-                    let r0 = t[i][0], r1 = t[i][1], r2 = t[i][2]
+                func store(_ r: SIMD4<Float>, row i: Int) {
                     let base = u + (4 * i) * stride + oc
-                    base[0] = r0
-                    base[stride] = 0.5 * (r0 + r1 + r2)
-                    base[2 * stride] = 0.5 * (r0 - r1 + r2)
-                    base[3 * stride] = r2
+                    base[0] = r[0]
+                    base[stride] = 0.5 * (r[0] + r[1] + r[2])
+                    base[2 * stride] = 0.5 * (r[0] - r[1] + r[2])
+                    base[3 * stride] = r[2]
                 }
+                store(g0, row: 0); store(0.5 * (g0 + g1 + g2), row: 1); store(0.5 * (g0 - g1 + g2), row: 2); store(g2, row: 3)
             }
         }
     }
@@ -75,12 +74,11 @@ enum Winograd {
                     return SIMD4(b[0], b[stride], b[2 * stride], b[3 * stride])
                 }
                 let v0 = row(0), v1 = row(1), v2 = row(2), v3 = row(3)
-                let t = [v0 + 0.5 * (v1 + v2), 0.5 * (v1 - v2), 0.5 * (v1 + v2) + v3]
                 let d = dw + oc * 9
-                for y in 0..<3 {
-                    let r = t[y]
+                func store(_ r: SIMD4<Float>, row y: Int) {
                     d[3 * y] = r[0] + 0.5 * (r[1] + r[2]); d[3 * y + 1] = 0.5 * (r[1] - r[2]); d[3 * y + 2] = 0.5 * (r[1] + r[2]) + r[3]
                 }
+                store(v0 + 0.5 * (v1 + v2), row: 0); store(0.5 * (v1 - v2), row: 1); store(0.5 * (v1 + v2) + v3, row: 2)
             }
         }
     }

@@ -29,6 +29,8 @@ struct BenchCommand: ParsableCommand {
     var convKernel: ConvolutionKernel?
     @Flag(help: "Also time every conv layer shape of scaled64 and full224 with each kernel (JSON key conv_layers).")
     var layers = false
+    @Flag(help: "Also time full224 and scaled64 with the preferred kernels and with im2col everywhere, steps interleaved (JSON key kernel_comparison).")
+    var compareKernels = false
 
     func run() throws {
         var object: [String: Any] = [:]
@@ -39,6 +41,20 @@ struct BenchCommand: ParsableCommand {
             let data = try encoder.encode(report)
             object = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
             if !json { printCore(report) }
+        }
+        if compareKernels {
+            let results = try Benchmark.compareKernels()
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            object["kernel_comparison"] = try JSONSerialization.jsonObject(with: encoder.encode(results))
+            if !json {
+                print("")
+                for r in results {
+                    print(r.name.padding(toLength: 10, withPad: " ", startingAt: 0) + r.kernel.padding(toLength: 10, withPad: " ", startingAt: 0)
+                          + String(format: "batch %3d  train %8.2f images/s  infer %8.2f images/s", r.batch, r.trainImagesPerSecond,
+                                   r.inferImagesPerSecond))
+                }
+            }
         }
         if layers {
             let results = Benchmark.measureConvLayers()
