@@ -31,11 +31,24 @@ struct BenchCommand: ParsableCommand {
     var layers = false
     @Flag(help: "Also time full224 and scaled64 with the preferred kernels and with im2col everywhere, steps interleaved (JSON key kernel_comparison).")
     var compareKernels = false
+    @Option(help: "Measure only this core setup (repeatable): \(Benchmark.standardSetups.map(\.name).joined(separator: ", ")) (default: all).")
+    var config: [String] = []
+
+    func validate() throws {
+        let names = Benchmark.standardSetups.map(\.name)
+        if let bad = config.first(where: { !names.contains($0) }) {
+            throw ValidationError("--config '\(bad)' is not a setup; expected one of \(names.joined(separator: ", ")).")
+        }
+    }
+
+    private var setups: [Benchmark.Setup] {
+        config.isEmpty ? Benchmark.standardSetups : Benchmark.standardSetups.filter { config.contains($0.name) }
+    }
 
     func run() throws {
         var object: [String: Any] = [:]
         if only == .all || only == .core {
-            let report = try Benchmark.run(kernel: convKernel, progress: json ? nil : { print($0) })
+            let report = try Benchmark.run(setups: setups, kernel: convKernel, progress: json ? nil : { print($0) })
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             let data = try encoder.encode(report)
@@ -43,7 +56,7 @@ struct BenchCommand: ParsableCommand {
             if !json { printCore(report) }
         }
         if compareKernels {
-            let results = try Benchmark.compareKernels()
+            let results = try Benchmark.compareKernels(setups: config.isEmpty ? Array(setups.prefix(2)) : setups)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             object["kernel_comparison"] = try JSONSerialization.jsonObject(with: encoder.encode(results))
@@ -57,7 +70,7 @@ struct BenchCommand: ParsableCommand {
             }
         }
         if layers {
-            let results = Benchmark.measureConvLayers()
+            let results = Benchmark.measureConvLayers(setups: config.isEmpty ? Array(setups.prefix(2)) : setups)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             object["conv_layers"] = try JSONSerialization.jsonObject(with: encoder.encode(results))
