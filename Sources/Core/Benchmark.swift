@@ -20,14 +20,18 @@ public enum Benchmark {
         public var frozenBlocks: Int
         /// Timed repetitions (after one warm-up) of a training step and of an inference batch.
         public var repetitions: Int
+        /// The conv kernel of every layer, or nil for the preferred one per layer (`VGG16.convolutionKernel`).
+        public var kernel: ConvolutionKernel?
 
         /// A setup measured with `repetitions` timed steps.
-        public init(name: String, configuration: VGG16Configuration, batch: Int, frozenBlocks: Int = 0, repetitions: Int) {
+        public init(name: String, configuration: VGG16Configuration, batch: Int, frozenBlocks: Int = 0, repetitions: Int,
+                    kernel: ConvolutionKernel? = nil) {
             self.name = name
             self.configuration = configuration
             self.batch = batch
             self.frozenBlocks = frozenBlocks
             self.repetitions = repetitions
+            self.kernel = kernel
         }
     }
 
@@ -138,15 +142,16 @@ public enum Benchmark {
     }
 
     /// Runs sgemm, the standard setups and the relevance setups on all cores; `progress` receives one line per
-    /// finished measurement.
+    /// finished measurement. `kernel` forces one conv kernel in every setup (nil: the preferred one per layer).
     public static func run(setups: [Setup] = standardSetups, relevanceSetups: [RelevanceSetup] = standardRelevanceSetups,
-                           progress: ((String) -> Void)? = nil) throws -> Report {
+                           kernel: ConvolutionKernel? = nil, progress: ((String) -> Void)? = nil) throws -> Report {
         BLAS.setThreads(Parallel.width)
         let load = loadAverage()
         let sgemm = measureSGEMM(size: 4096, repetitions: 3)
         progress?(String(format: "sgemm 4096³: %.1f GFLOP/s on %d threads (%@ kernels)", sgemm, BLAS.threads, BLAS.coreName))
         var configs: [ConfigResult] = []
-        for setup in setups {
+        for var setup in setups {
+            if let kernel { setup.kernel = kernel }
             let r = try measure(setup)
             progress?(String(format: "%@: train %.2f images/s (%.1f GFLOP/s), infer %.2f images/s (%.1f GFLOP/s)",
                              r.name, r.trainImagesPerSecond, r.trainGFLOPS, r.inferImagesPerSecond, r.inferGFLOPS))
@@ -202,6 +207,7 @@ public enum Benchmark {
     public static func measure(_ setup: Setup) throws -> ConfigResult {
         let model = try VGG16(configuration: setup.configuration, seed: 1)
         model.frozenBlocks = setup.frozenBlocks
+        model.convolutionKernel = setup.kernel
         let c = setup.configuration, n = setup.batch
         let input = Tensor(shape: [n, c.inputChannels, c.inputSize, c.inputSize],
                            data: (0..<(n * c.inputChannels * c.inputSize * c.inputSize)).map { Float($0 % 251) / 251 })
@@ -232,6 +238,149 @@ public enum Benchmark {
                             trainGFLOPS: model.trainingStepFLOPs(batch: n) / train / 1e9,
                             inferImagesPerSecond: Double(n) / infer,
                             inferGFLOPS: Double(n) * c.forwardFLOPs / infer / 1e9, trainPeakRSSMiB: peak)
+    }
+
+    /// Training and inference speed of one setup with one kernel choice, from `compareKernels`.
+    public struct KernelComparison: Sendable, Codable, Equatable {
+        /// The setup's name.
+        public var name: String
+        /// `preferred` (the network's per-layer choice) or a `ConvolutionKernel` raw value forced in every layer.
+        public var kernel: String
+        public var batch: Int
+        public var trainImagesPerSecond: Double
+        public var inferImagesPerSecond: Double
+
+        enum CodingKeys: String, CodingKey {
+            case name, kernel, batch, trainImagesPerSecond = "train_images_per_s", inferImagesPerSecond = "infer_images_per_s"
+        }
+    }
+
+    /// Each setup with each kernel choice (nil: the preferred kernel per layer), the choices' steps interleaved
+    /// repetition by repetition so that load from other processes hits them alike; fastest of `setup.repetitions`
+    /// after a warm-up, as `measure`.
+    public static func compareKernels(setups: [Setup] = Array(standardSetups.prefix(2)),
+                                      kernels: [ConvolutionKernel?] = [nil, .im2col]) throws -> [KernelComparison] {
+        BLAS.setThreads(Parallel.width)
+        var results: [KernelComparison] = []
+        for setup in setups {
+            let c = setup.configuration, n = setup.batch
+            let models = try kernels.map { kernel in
+                let model = try VGG16(configuration: c, seed: 1)
+                model.frozenBlocks = setup.frozenBlocks
+                model.convolutionKernel = kernel
+                return model
+            }
+            let input = Tensor(shape: [n, c.inputChannels, c.inputSize, c.inputSize],
+                               data: (0..<(n * c.inputChannels * c.inputSize * c.inputSize)).map { Float($0 % 251) / 251 })
+            let labels = (0..<n).map { $0 % c.classCount }
+            var train = [[Double]](repeating: [], count: models.count), infer = train
+            for _ in 0...setup.repetitions {
+                for (i, model) in models.enumerated() {
+                    var rng = RandomGenerator(seed: 1)
+                    var failure: Error?
+                    train[i].append(seconds {
+                        do {
+                            _ = try model.computeGradients(input: input, labels: labels, loss: .crossEntropy(), training: true,
+                                                           rng: &rng)
+                        } catch { failure = error }
+                    })
+                    if let failure { throw failure }
+                }
+                for (i, model) in models.enumerated() {
+                    var failure: Error?
+                    infer[i].append(seconds { do { _ = try model.logits(input) } catch { failure = error } })
+                    if let failure { throw failure }
+                }
+            }
+            for (i, kernel) in kernels.enumerated() {
+                results.append(KernelComparison(name: setup.name, kernel: kernel?.rawValue ?? "preferred", batch: n,
+                                                trainImagesPerSecond: Double(n) / train[i].dropFirst().min()!,
+                                                inferImagesPerSecond: Double(n) / infer[i].dropFirst().min()!))
+            }
+            for model in models { model.releaseBuffers() }
+        }
+        return results
+    }
+
+    /// Speed of one conv layer shape with one kernel.
+    public struct ConvLayerResult: Sendable, Codable, Equatable {
+        /// The network (`scaled64`, `full224`) and the first layer of that shape (`block1.conv2`).
+        public var config: String
+        public var layer: String
+        public var inChannels: Int
+        public var outChannels: Int
+        /// Image side in pixels.
+        public var size: Int
+        public var batch: Int
+        /// `ConvolutionKernel` raw value.
+        public var kernel: String
+        /// Effective GFLOP/s (2·O·9C·H·W·N FLOPs per pass) of the forward pass (bias + ReLU included).
+        public var forwardGFLOPS: Double
+        /// Effective GFLOP/s of the weight, bias and input gradients together (twice the forward FLOPs).
+        public var backwardGFLOPS: Double
+        /// Whether the network uses this kernel for this shape (`ConvolutionKernel.preferred`).
+        public var preferred: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case config, layer, inChannels = "in_channels", outChannels = "out_channels", size, batch, kernel
+            case forwardGFLOPS = "forward_gflops", backwardGFLOPS = "backward_gflops", preferred
+        }
+    }
+
+    /// Every distinct conv layer shape of the first `setups` with every kernel, back to back per shape: the fastest
+    /// of `repetitions` timed passes after a warm-up, on deterministic data.
+    public static func measureConvLayers(setups: [Setup] = Array(standardSetups.prefix(2)), repetitions: Int = 5)
+        -> [ConvLayerResult] {
+        BLAS.setThreads(Parallel.width)
+        var results: [ConvLayerResult] = []
+        for setup in setups {
+            guard let model = try? VGG16(configuration: setup.configuration, seed: 1) else { continue }
+            var seen = Set<[Int]>()
+            for layer in model.layers {
+                guard case .conv(let c) = layer, seen.insert([c.inChannels, c.outChannels, c.size]).inserted else { continue }
+                let n = setup.batch, plane = c.size * c.size
+                let x = (0..<(c.inChannels * n * plane)).map { Float($0 % 251) / 251 }
+                let w = model.parameters[c.weight].value, b = [Float](repeating: 0.01, count: c.outChannels)
+                let dy = (0..<(c.outChannels * n * plane)).map { Float($0 % 17) / 17 - 0.5 }
+                var y = [Float](repeating: 0, count: dy.count), dx = [Float](repeating: 0, count: x.count)
+                var dw = [Float](repeating: 0, count: w.count), db = b
+                let flops = 2 * Double(c.outChannels * c.inChannels * 9 * plane * n)
+                let preferred = ConvolutionKernel.preferred(inChannels: c.inChannels, outChannels: c.outChannels, size: c.size)
+                for kernel in ConvolutionKernel.allCases {
+                    var ws = [Float](repeating: 0, count: kernel.workspaceCount(inChannels: c.inChannels,
+                                                                             outChannels: c.outChannels, batch: n, size: c.size))
+                    var forward: [Double] = [], backward: [Double] = []
+                    x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in b.withUnsafeBufferPointer { bp in
+                        dy.withUnsafeBufferPointer { gp in y.withUnsafeMutableBufferPointer { yp in
+                            dx.withUnsafeMutableBufferPointer { dxp in dw.withUnsafeMutableBufferPointer { dwp in
+                                db.withUnsafeMutableBufferPointer { dbp in ws.withUnsafeMutableBufferPointer { sp in
+                                    for _ in 0...repetitions {
+                                        forward.append(seconds {
+                                            kernel.forward(input: xp.baseAddress!, weight: wp.baseAddress!, bias: bp.baseAddress!,
+                                                           output: yp.baseAddress!, inChannels: c.inChannels,
+                                                           outChannels: c.outChannels, batch: n, size: c.size, relu: true,
+                                                           workspace: sp.baseAddress!)
+                                        })
+                                        backward.append(seconds {
+                                            kernel.backward(input: xp.baseAddress!, weight: wp.baseAddress!,
+                                                            gradOutput: gp.baseAddress!, gradWeight: dwp.baseAddress!,
+                                                            gradBias: dbp.baseAddress!, gradInput: dxp.baseAddress!,
+                                                            inChannels: c.inChannels, outChannels: c.outChannels, batch: n,
+                                                            size: c.size, workspace: sp.baseAddress!)
+                                        })
+                                    }
+                                } }
+                            } }
+                        } }
+                    } } }
+                    results.append(ConvLayerResult(
+                        config: setup.name, layer: c.name, inChannels: c.inChannels, outChannels: c.outChannels, size: c.size,
+                        batch: n, kernel: kernel.rawValue, forwardGFLOPS: flops / forward.dropFirst().min()! / 1e9,
+                        backwardGFLOPS: 2 * flops / backward.dropFirst().min()! / 1e9, preferred: kernel == preferred))
+                }
+            }
+        }
+        return results
     }
 
     /// The process's peak resident set size (VmHWM) in bytes, on Linux.

@@ -120,14 +120,7 @@ enum Conv3x3 {
         chunk: Int? = nil
     ) {
         let plane = h * w, k = 9 * c, row = n * plane
-        if let db {
-            Parallel.forEach(o) { oc in
-                let p = dy + oc * row
-                var s: Double = 0
-                for i in 0..<row { s += Double(p[i]) }
-                db[oc] = Float(s)
-            }
-        }
+        if let db { biasGradient(dy, channels: o, count: row, into: db) }
         let step = chunk ?? imagesPerChunk(channels: c, batch: n, plane: plane)
         var n0 = 0
         while n0 < n {
@@ -143,6 +136,16 @@ enum Conv3x3 {
                 col2im(col, channels: c, batch: n, height: h, width: w, first: n0, count: nb, into: dx)
             }
             n0 += nb
+        }
+    }
+
+    /// db[o] ← Σ dy[o, ·] over the `count` values of each channel (summed in double precision).
+    static func biasGradient(_ dy: UnsafePointer<Float>, channels o: Int, count: Int, into db: UnsafeMutablePointer<Float>) {
+        Parallel.forEach(o) { oc in
+            let p = dy + oc * count
+            var s: Double = 0
+            for i in 0..<count { s += Double(p[i]) }
+            db[oc] = Float(s)
         }
     }
 

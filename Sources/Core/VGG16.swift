@@ -21,6 +21,8 @@ public final class VGG16 {
     public private(set) var counters = WorkCounters()
     /// ∂loss/∂input NCHW [N, C, S, S] from the last `computeGradients(…, inputGradient: true)`, else nil.
     public private(set) var inputGradient: Tensor?
+    /// The kernel of every conv layer, or nil for the faster one per layer shape (`ConvolutionKernel.preferred`).
+    public var convolutionKernel: ConvolutionKernel?
 
     var layers: [Layer]
     /// Gradients by parameter index; empty for parameters the last backward pass did not touch.
@@ -71,6 +73,7 @@ public final class VGG16 {
         configuration = other.configuration
         parameters = other.parameters
         frozenBlocks = other.frozenBlocks
+        convolutionKernel = other.convolutionKernel
         layers = other.layers
         gradients = Array(repeating: [], count: other.parameters.count)
         indexByKey = other.indexByKey
@@ -309,14 +312,15 @@ public final class VGG16 {
             case .conv(let c):
                 let plane = c.size * c.size
                 y = pool.take(c.outChannels * n * plane)
-                let need = Conv3x3.columnCount(channels: c.inChannels, batch: n, plane: plane)
+                let kernel = self.kernel(for: c)
+                let need = kernel.workspaceCount(inChannels: c.inChannels, outChannels: c.outChannels, batch: n, size: c.size)
                 if col.count < need { col = [Float](repeating: 0, count: need) }
                 let w = parameters[c.weight].value, b = parameters[c.bias].value
                 x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in b.withUnsafeBufferPointer { bp in
                     y.withUnsafeMutableBufferPointer { yp in col.withUnsafeMutableBufferPointer { cp in
-                        Conv3x3.forward(input: xp.baseAddress!, weight: wp.baseAddress!, bias: bp.baseAddress!,
-                                        output: yp.baseAddress!, inChannels: c.inChannels, outChannels: c.outChannels,
-                                        batch: n, height: c.size, width: c.size, relu: true, column: cp.baseAddress!)
+                        kernel.forward(input: xp.baseAddress!, weight: wp.baseAddress!, bias: bp.baseAddress!,
+                                       output: yp.baseAddress!, inChannels: c.inChannels, outChannels: c.outChannels,
+                                       batch: n, size: c.size, relu: true, workspace: cp.baseAddress!)
                     } }
                 } } }
             case .pool(let p):
@@ -410,7 +414,8 @@ public final class VGG16 {
                 trace.outputs[li].withUnsafeBufferPointer { yp in g.withUnsafeMutableBufferPointer { gp in
                     ReLU.backward(output: yp.baseAddress!, grad: gp.baseAddress!, count: gp.count)
                 } }
-                let need = Conv3x3.columnCount(channels: c.inChannels, batch: n, plane: plane)
+                let kernel = self.kernel(for: c)
+                let need = kernel.workspaceCount(inChannels: c.inChannels, outChannels: c.outChannels, batch: n, size: c.size)
                 if col.count < need { col = [Float](repeating: 0, count: need) }
                 let train = c.block > frozenBlocks
                 var dw = train ? takeGradient(c.weight) : [], db = train ? takeGradient(c.bias) : []
@@ -419,12 +424,12 @@ public final class VGG16 {
                 x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in g.withUnsafeBufferPointer { gp in
                     dw.withUnsafeMutableBufferPointer { dwp in db.withUnsafeMutableBufferPointer { dbp in
                         dx.withUnsafeMutableBufferPointer { dxp in col.withUnsafeMutableBufferPointer { cp in
-                            Conv3x3.backward(input: xp.baseAddress!, weight: wp.baseAddress!, gradOutput: gp.baseAddress!,
-                                             gradWeight: train ? dwp.baseAddress! : nil,
-                                             gradBias: train ? dbp.baseAddress! : nil,
-                                             gradInput: needInput ? dxp.baseAddress! : nil, inChannels: c.inChannels,
-                                             outChannels: c.outChannels, batch: n, height: c.size, width: c.size,
-                                             column: cp.baseAddress!)
+                            kernel.backward(input: xp.baseAddress!, weight: wp.baseAddress!, gradOutput: gp.baseAddress!,
+                                            gradWeight: train ? dwp.baseAddress! : nil,
+                                            gradBias: train ? dbp.baseAddress! : nil,
+                                            gradInput: needInput ? dxp.baseAddress! : nil, inChannels: c.inChannels,
+                                            outChannels: c.outChannels, batch: n, size: c.size,
+                                            workspace: cp.baseAddress!)
                         } }
                     } }
                 } } }
@@ -452,6 +457,11 @@ public final class VGG16 {
         if b.count == parameters[i].value.count { return b }
         pool.give(b)
         return pool.take(parameters[i].value.count)
+    }
+
+    /// The kernel that computes conv layer `c`.
+    func kernel(for c: Layer.Conv) -> ConvolutionKernel {
+        convolutionKernel ?? .preferred(inChannels: c.inChannels, outChannels: c.outChannels, size: c.size)
     }
 
     func takeColumn() -> [Float] {

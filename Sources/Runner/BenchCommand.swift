@@ -4,6 +4,8 @@ import Core
 import Foundation
 import Graph
 
+extension ConvolutionKernel: ExpressibleByArgument {}
+
 /// `palimpsest bench`: measures the compute core, the graph runner and the concept probe on this machine.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,16 +25,56 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print one JSON object instead of a table.") var json = false
     @Option(help: "Which part to measure: \(Suite.allCases.map(\.rawValue).joined(separator: ", ")).")
     var only: Suite = .all
+    @Option(help: "Force one 3×3 conv kernel in every layer of the core setups: \(ConvolutionKernel.allCases.map(\.rawValue).joined(separator: ", ")) (default: the faster one per layer shape).")
+    var convKernel: ConvolutionKernel?
+    @Flag(help: "Also time every conv layer shape of scaled64 and full224 with each kernel (JSON key conv_layers).")
+    var layers = false
+    @Flag(help: "Also time full224 and scaled64 with the preferred kernels and with im2col everywhere, steps interleaved (JSON key kernel_comparison).")
+    var compareKernels = false
+    @Option(help: "Measure only this core setup (repeatable): \(Benchmark.standardSetups.map(\.name).joined(separator: ", ")) (default: all).")
+    var config: [String] = []
+
+    func validate() throws {
+        let names = Benchmark.standardSetups.map(\.name)
+        if let bad = config.first(where: { !names.contains($0) }) {
+            throw ValidationError("--config '\(bad)' is not a setup; expected one of \(names.joined(separator: ", ")).")
+        }
+    }
+
+    private var setups: [Benchmark.Setup] {
+        config.isEmpty ? Benchmark.standardSetups : Benchmark.standardSetups.filter { config.contains($0.name) }
+    }
 
     func run() throws {
         var object: [String: Any] = [:]
         if only == .all || only == .core {
-            let report = try Benchmark.run(progress: json ? nil : { print($0) })
+            let report = try Benchmark.run(setups: setups, kernel: convKernel, progress: json ? nil : { print($0) })
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             let data = try encoder.encode(report)
             object = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
             if !json { printCore(report) }
+        }
+        if compareKernels {
+            let results = try Benchmark.compareKernels(setups: config.isEmpty ? Array(setups.prefix(2)) : setups)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            object["kernel_comparison"] = try JSONSerialization.jsonObject(with: encoder.encode(results))
+            if !json {
+                print("")
+                for r in results {
+                    print(r.name.padding(toLength: 10, withPad: " ", startingAt: 0) + r.kernel.padding(toLength: 10, withPad: " ", startingAt: 0)
+                          + String(format: "batch %3d  train %8.2f images/s  infer %8.2f images/s", r.batch, r.trainImagesPerSecond,
+                                   r.inferImagesPerSecond))
+                }
+            }
+        }
+        if layers {
+            let results = Benchmark.measureConvLayers(setups: config.isEmpty ? Array(setups.prefix(2)) : setups)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            object["conv_layers"] = try JSONSerialization.jsonObject(with: encoder.encode(results))
+            if !json { printLayers(results) }
         }
         if only == .all || only == .graph {
             let seconds = try GraphBenchmark.plannedCachedRerun(nodes: 200)
@@ -47,6 +89,18 @@ struct BenchCommand: ParsableCommand {
         if json {
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
+        }
+    }
+
+    private func printLayers(_ results: [Benchmark.ConvLayerResult]) {
+        print("")
+        print("config    layer          C→O        size  batch  kernel    forward GFLOP/s  backward GFLOP/s")
+        for r in results {
+            let name = r.config.padding(toLength: 10, withPad: " ", startingAt: 0) + r.layer.padding(toLength: 15, withPad: " ", startingAt: 0)
+            let channels = "\(r.inChannels)→\(r.outChannels)".padding(toLength: 11, withPad: " ", startingAt: 0)
+            let kernel = r.kernel.padding(toLength: 8, withPad: " ", startingAt: 0)
+            let speed = String(format: "  %15.1f  %16.1f", r.forwardGFLOPS, r.backwardGFLOPS)
+            print(name + channels + String(format: "%4d  %5d  ", r.size, r.batch) + kernel + speed + (r.preferred ? "  (used)" : ""))
         }
     }
 

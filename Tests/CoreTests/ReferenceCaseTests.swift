@@ -26,7 +26,10 @@ import Testing
         #expect(Self.configuration.flattenFeatures == 32)
     }
 
-    @Test func logitsProbabilitiesAndBlockActivations() throws {
+    // Every case runs with each conv kernel in all layers (the network's own choice is im2col at these widths).
+    @Test(arguments: ConvolutionKernel.allCases)
+    func logitsProbabilitiesAndBlockActivations(kernel: ConvolutionKernel) throws {
+        model.convolutionKernel = kernel
         let logits = try model.logits(input)
         #expect(logits.shape == [4, 8])
         #expect(TestSupport.relativeError(logits.data, try reference.tensor("logits").data) < 1e-5)
@@ -56,7 +59,9 @@ import Testing
         }
     }
 
-    @Test func everyParameterGradientAndTheInputGradient() throws {
+    @Test(arguments: ConvolutionKernel.allCases)
+    func everyParameterGradientAndTheInputGradient(kernel: ConvolutionKernel) throws {
+        model.convolutionKernel = kernel
         var rng = RandomGenerator(seed: 0)
         let e = try model.computeGradients(input: input, labels: labels, loss: .crossEntropy(), training: false,
                                            rng: &rng, inputGradient: true)
@@ -72,8 +77,9 @@ import Testing
         #expect(TestSupport.relativeError(gi.data, try reference.tensor("grad.input").data) < 2e-5)
     }
 
-    @Test(arguments: [0, 2])
-    func threeSGDSteps(frozenBlocks: Int) throws {
+    @Test(arguments: [0, 2], ConvolutionKernel.allCases)
+    func threeSGDSteps(frozenBlocks: Int, kernel: ConvolutionKernel) throws {
+        model.convolutionKernel = kernel
         let prefix = frozenBlocks == 0 ? "sgd3" : "frozen2_sgd3"
         model.frozenBlocks = frozenBlocks
         var sgd = SGD(learningRate: 0.01)

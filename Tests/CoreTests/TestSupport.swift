@@ -159,3 +159,43 @@ enum TestSupport {
         return dx
     }
 }
+
+extension TestSupport {
+    static func winogradForward(_ x: [Float], _ w: [Float], _ b: [Float], c: Int, o: Int, n: Int, h: Int, wd: Int,
+                                relu: Bool, rowsPerChunk: Int? = nil) -> [Float] {
+        var y = [Float](repeating: .nan, count: o * n * h * wd)
+        var ws = [Float](repeating: .nan, count: winogradWorkspace(c: c, o: o, n: n, h: h, wd: wd, rowsPerChunk: rowsPerChunk))
+        x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in b.withUnsafeBufferPointer { bp in
+            y.withUnsafeMutableBufferPointer { yp in ws.withUnsafeMutableBufferPointer { sp in
+                Winograd.forward(input: xp.baseAddress!, weight: wp.baseAddress!, bias: bp.baseAddress!, output: yp.baseAddress!,
+                                 inChannels: c, outChannels: o, batch: n, height: h, width: wd, relu: relu,
+                                 workspace: sp.baseAddress!, rowsPerChunk: rowsPerChunk)
+            } }
+        } } }
+        return y
+    }
+
+    static func winogradBackward(_ x: [Float], _ w: [Float], _ dy: [Float], c: Int, o: Int, n: Int, h: Int, wd: Int,
+                                 rowsPerChunk: Int? = nil) -> (weight: [Float], bias: [Float], input: [Float]) {
+        var dw = [Float](repeating: .nan, count: w.count), db = [Float](repeating: .nan, count: o)
+        var dx = [Float](repeating: .nan, count: x.count)
+        var ws = [Float](repeating: .nan, count: winogradWorkspace(c: c, o: o, n: n, h: h, wd: wd, rowsPerChunk: rowsPerChunk))
+        x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in dy.withUnsafeBufferPointer { gp in
+            dw.withUnsafeMutableBufferPointer { dwp in db.withUnsafeMutableBufferPointer { dbp in
+                dx.withUnsafeMutableBufferPointer { dxp in ws.withUnsafeMutableBufferPointer { sp in
+                    Winograd.backward(input: xp.baseAddress!, weight: wp.baseAddress!, gradOutput: gp.baseAddress!,
+                                      gradWeight: dwp.baseAddress!, gradBias: dbp.baseAddress!, gradInput: dxp.baseAddress!,
+                                      inChannels: c, outChannels: o, batch: n, height: h, width: wd,
+                                      workspace: sp.baseAddress!, rowsPerChunk: rowsPerChunk)
+                } }
+            } }
+        } } }
+        return (dw, db, dx)
+    }
+
+    /// Workspace floats for `rowsPerChunk` tile rows per chunk (the default chunking when nil).
+    private static func winogradWorkspace(c: Int, o: Int, n: Int, h: Int, wd: Int, rowsPerChunk: Int?) -> Int {
+        guard let rows = rowsPerChunk else { return Winograd.workspaceCount(inChannels: c, outChannels: o, batch: n, height: h, width: wd) }
+        return 32 * o * c + 16 * (c + o) * rows * Winograd.tiles(height: h, width: wd).columns
+    }
+}

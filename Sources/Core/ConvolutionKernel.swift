@@ -1,0 +1,56 @@
+/// Which kernel computes a 3×3 conv layer.
+public enum ConvolutionKernel: String, Sendable, CaseIterable {
+    /// im2col + one sgemm per chunk (`Conv3x3`): the reference, exact to float32 GEMM rounding.
+    case im2col
+    /// Winograd F(2×2, 3×3) over 16 batched sgemms (`Winograd`): 2.25× fewer multiplications, a few times the rounding.
+    case winograd
+
+    /// The faster kernel for a layer with `inChannels` → `outChannels` channels on `size`×`size` images, by
+    /// measurement on 2 Zen 4 cores (`palimpsest bench --layers`, docs/core.md): Winograd where its 16 GEMMs keep a
+    /// deep K (C ≥ 64) and the images are not tiny for that width (C·S ≥ 1 024); im2col for the thin layers, whose
+    /// short GEMMs (K = C) and per-tile transforms cost more than the multiplications saved.
+    static func preferred(inChannels c: Int, outChannels o: Int, size: Int) -> ConvolutionKernel {
+        c >= 64 && c * size >= 1024 ? .winograd : .im2col
+    }
+
+    /// Floats of workspace the layer needs with this kernel.
+    func workspaceCount(inChannels c: Int, outChannels o: Int, batch n: Int, size s: Int) -> Int {
+        switch self {
+        case .im2col: return Conv3x3.columnCount(channels: c, batch: n, plane: s * s)
+        case .winograd: return Winograd.workspaceCount(inChannels: c, outChannels: o, batch: n, height: s, width: s)
+        }
+    }
+
+    /// y ← conv(x, weight) + bias (then ReLU when `relu`) with this kernel; shapes as `Conv3x3.forward`.
+    func forward(
+        input x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+        output y: UnsafeMutablePointer<Float>, inChannels c: Int, outChannels o: Int,
+        batch n: Int, size s: Int, relu: Bool, workspace ws: UnsafeMutablePointer<Float>
+    ) {
+        switch self {
+        case .im2col:
+            Conv3x3.forward(input: x, weight: weight, bias: bias, output: y, inChannels: c, outChannels: o,
+                            batch: n, height: s, width: s, relu: relu, column: ws)
+        case .winograd:
+            Winograd.forward(input: x, weight: weight, bias: bias, output: y, inChannels: c, outChannels: o,
+                             batch: n, height: s, width: s, relu: relu, workspace: ws)
+        }
+    }
+
+    /// Weight, bias and input gradients (each when given) with this kernel; shapes as `Conv3x3.backward`.
+    func backward(
+        input x: UnsafePointer<Float>, weight: UnsafePointer<Float>, gradOutput dy: UnsafePointer<Float>,
+        gradWeight dw: UnsafeMutablePointer<Float>?, gradBias db: UnsafeMutablePointer<Float>?,
+        gradInput dx: UnsafeMutablePointer<Float>?, inChannels c: Int, outChannels o: Int,
+        batch n: Int, size s: Int, workspace ws: UnsafeMutablePointer<Float>
+    ) {
+        switch self {
+        case .im2col:
+            Conv3x3.backward(input: x, weight: weight, gradOutput: dy, gradWeight: dw, gradBias: db, gradInput: dx,
+                             inChannels: c, outChannels: o, batch: n, height: s, width: s, column: ws)
+        case .winograd:
+            Winograd.backward(input: x, weight: weight, gradOutput: dy, gradWeight: dw, gradBias: db, gradInput: dx,
+                              inChannels: c, outChannels: o, batch: n, height: s, width: s, workspace: ws)
+        }
+    }
+}
