@@ -97,6 +97,7 @@ extension GraphError {
     /// Any error as a sentence for a user: Foundation's file and process errors as what failed, on which path,
     /// and why (`cannot read /x/y: No such file or directory`); decoding errors by field; our own errors as they are.
     public static func describe(_ error: any Error) -> String {
+        if let graph = error as? GraphError { return graph.plainDescription }
         if let decoding = error as? DecodingError { return describe(decoding) }
         let ns = error as NSError
         guard ns.domain == NSCocoaErrorDomain || ns.domain == NSPOSIXErrorDomain else { return "\(error)" }
