@@ -32,6 +32,7 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CLinear", providers: [.apt(["liblinear-dev"])]),
+        .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
 
         // Tensors, kernels, VGG16, training, safetensors. The only importer of CBLAS.
         .target(name: "Core", dependencies: ["CBLAS"], swiftSettings: fastMath),
@@ -39,6 +40,7 @@ let package = Package(
         .target(name: "Faces", dependencies: ["CPNG", "CTurboJPEG"], swiftSettings: fastMath),
         // Experiment files → validated DAG, sweeps, cache keys, store, executor. Knows nothing of tensors.
         .target(name: "Graph", dependencies: [
+            "CLibYAML",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),

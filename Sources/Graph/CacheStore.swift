@@ -11,6 +11,9 @@ import Foundation
 public final class CacheStore: @unchecked Sendable {
     public let root: URL
     public let memo: DigestMemo
+    /// Staging directories this process created and has not yet committed or discarded.
+    private var active: Set<String> = []
+    private let activeLock = NSLock()
 
     /// What a lookup found.
     public enum Lookup {
@@ -69,7 +72,7 @@ public final class CacheStore: @unchecked Sendable {
             return FileSystem.exists(dir) ? .corrupt(reason: "manifest.json missing or unreadable") : .missing
         }
         let manifest: Manifest
-        do { manifest = try Manifest.decode(data) } catch { return .corrupt(reason: "manifest.json does not parse: \(error)") }
+        do { manifest = try Manifest.decode(data) } catch { return .corrupt(reason: "manifest.json does not parse: \(GraphError.describe(error))") }
         guard manifest.key == key, Hashing.sha256(manifest.components.canonicalJSON) == key else {
             return .corrupt(reason: "manifest.json belongs to another key")
         }
@@ -86,7 +89,7 @@ public final class CacheStore: @unchecked Sendable {
                 }
             }
         } catch {
-            return .corrupt(reason: "\(error)")
+            return .corrupt(reason: GraphError.describe(error))
         }
         return .hit(manifest, directory: dir)
     }
@@ -104,10 +107,35 @@ public final class CacheStore: @unchecked Sendable {
             FileSystem.remove(tmp.appendingPathComponent(name))
         }
         let dir = tmp.appendingPathComponent("\(key)-\(UUID().uuidString.prefix(8))")
-        for name in outputs { try FileSystem.makeDirectory(dir.appendingPathComponent("outputs").appendingPathComponent(name)) }
-        try FileSystem.makeDirectory(dir.appendingPathComponent("work"))
-        try FileSystem.makeDirectory(partialDirectory(key))
+        activeLock.lock()
+        active.insert(dir.path)
+        activeLock.unlock()
+        do {
+            for name in outputs { try FileSystem.makeDirectory(dir.appendingPathComponent("outputs").appendingPathComponent(name)) }
+            try FileSystem.makeDirectory(dir.appendingPathComponent("work"))
+            try FileSystem.makeDirectory(partialDirectory(key))
+        } catch {
+            discard(dir)
+            throw error
+        }
         return dir
+    }
+
+    /// Removes a staging directory that will not be committed.
+    func discard(_ staging: URL) {
+        FileSystem.remove(staging)
+        activeLock.lock()
+        active.remove(staging.path)
+        activeLock.unlock()
+    }
+
+    /// Removes every staging directory of this process not yet committed or discarded (an interrupted run's).
+    public func discardActiveStaging() {
+        activeLock.lock()
+        let all = active
+        active = []
+        activeLock.unlock()
+        for path in all { FileSystem.remove(URL(fileURLWithPath: path)) }
     }
 
     /// Makes a staged entry durable and visible: writes the manifest, fsyncs everything, renames the staging
@@ -115,9 +143,10 @@ public final class CacheStore: @unchecked Sendable {
     func commit(staging: URL, manifest: Manifest) throws(GraphError) -> URL {
         FileSystem.remove(staging.appendingPathComponent("work"))
         let data: Data
-        do { data = try manifest.encoded() } catch { throw GraphError.io(path: staging.path, reason: "\(error)") }
-        do { try data.write(to: staging.appendingPathComponent("manifest.json")) } catch {
-            throw GraphError.io(path: staging.path, reason: error.localizedDescription)
+        do { data = try manifest.encoded() } catch { throw GraphError.io(path: staging.path, reason: GraphError.describe(error)) }
+        let manifestURL = staging.appendingPathComponent("manifest.json")
+        do { try data.write(to: manifestURL) } catch {
+            throw GraphError.io(path: manifestURL.path, reason: "cannot write the manifest: " + GraphError.reason(for: error))
         }
         try FileSystem.fsyncTree(staging.path)
         let final = entryDirectory(manifest.key)
@@ -127,6 +156,9 @@ public final class CacheStore: @unchecked Sendable {
         guard rename(staging.path, final.path) == 0 else {
             throw GraphError.io(path: final.path, reason: "rename: " + String(cString: strerror(errno)))
         }
+        activeLock.lock()
+        active.remove(staging.path)
+        activeLock.unlock()
         try FileSystem.fsync(parent.path)
         for name in manifest.outputs.keys {
             let rel = "outputs/\(name)"

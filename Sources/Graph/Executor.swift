@@ -84,7 +84,7 @@ public final class Executor: @unchecked Sendable {
             thread.start()
         }
         group.wait()
-        try store.memo.save()
+        if let warning = store.memo.saveOrWarning() { observer?.handle(.warning(warning)) }
 
         let ordered = experiment.instances.indices.compactMap { results[$0] }
         if options.writeLockFile, let lockURL {
@@ -92,7 +92,9 @@ public final class Executor: @unchecked Sendable {
             for (i, state) in states.enumerated() {
                 if case .done(let manifest, _) = state { manifests[experiment.instances[i].id] = manifest }
             }
-            try LockFile.update(lockURL, experiment: experiment, previous: previousLock, manifests: manifests)
+            do { try LockFile.update(lockURL, experiment: experiment, previous: previousLock, manifests: manifests) } catch {
+                observer?.handle(.warning("\(lockURL.lastPathComponent) was not updated (the results are cached): \(error.plainDescription)"))
+            }
         }
         return RunSummary(results: ordered)
     }
@@ -107,6 +109,10 @@ public final class Executor: @unchecked Sendable {
                 for i in experiment.instances.indices where selected.contains(i) {
                     guard case .pending = states[i] else { continue }
                     let deps = experiment.instances[i].dependencies
+                    if CommandGroups.shared.interrupted {
+                        skip(i, reason: "not started: the run was interrupted")
+                        continue
+                    }
                     if stopping {
                         skip(i, reason: "not started: an earlier instance failed")
                         continue
@@ -164,7 +170,7 @@ public final class Executor: @unchecked Sendable {
             components = try KeyComponents.make(inst, experiment: experiment, upstream: { upstream[$0]?.0.outputs.mapValues(\.digest) },
                                                 fingerprint: { p throws(GraphError) in try store.memo.tree(p).digest })
         } catch {
-            return fail(nil, "\(error)")
+            return fail(nil, GraphError.describe(error))
         }
         let key = components.key
         var reason = forced ? "forced" : "never run"
@@ -185,7 +191,7 @@ public final class Executor: @unchecked Sendable {
             }
         }
         let keyLock: FileLock
-        do { keyLock = try store.lock(key) } catch { return fail(key, "\(error)") }
+        do { keyLock = try store.lock(key) } catch { return fail(key, GraphError.describe(error)) }
         if !keyLock.tryLock() {
             observer?.handle(.waiting(instance: inst.id))
             keyLock.lock()
@@ -209,7 +215,7 @@ public final class Executor: @unchecked Sendable {
         } catch let failure as ExecutionFailure {
             return fail(key, failure.reason, tail: failure.logTail)
         } catch {
-            return fail(key, "\(error)")
+            return fail(key, GraphError.describe(error))
         }
     }
 
@@ -226,7 +232,11 @@ public final class Executor: @unchecked Sendable {
         let logURL = staging.appendingPathComponent("log.txt")
         // O_APPEND, so lines from the node and from child processes it starts interleave instead of overwriting.
         let logFD = open(logURL.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard logFD >= 0 else { throw GraphError.io(path: logURL.path, reason: String(cString: strerror(errno))) }
+        guard logFD >= 0 else {
+            let reason = String(cString: strerror(errno))
+            store.discard(staging)
+            throw GraphError.io(path: logURL.path, reason: "cannot create the log: " + reason)
+        }
         let logHandle = FileHandle(fileDescriptor: logFD, closeOnDealloc: true)
         var inputs: [String: [InputArtifact]] = [:]
         for (port, sources) in inst.inputs {
@@ -251,25 +261,32 @@ public final class Executor: @unchecked Sendable {
         do {
             try inst.kind.type.run(context)
         } catch {
-            context.log("error: \(error)")
+            let reason = GraphError.describe(error)
+            context.log("error: \(reason)")
             try? logHandle.close()
             let tail = Self.tail(of: logURL, lines: 20)
-            FileSystem.remove(staging)
-            throw ExecutionFailure(reason: "\(error)", logTail: tail)
+            store.discard(staging)
+            throw ExecutionFailure(reason: reason, logTail: tail)
         }
         try? logHandle.close()
-        var outputs: [String: OutputRecord] = [:]
-        for name in outputNames {
-            let (digest, files) = try store.memo.tree(staging.appendingPathComponent("outputs").appendingPathComponent(name).path)
-            outputs[name] = OutputRecord(digest: digest, files: files)
+        do {
+            var outputs: [String: OutputRecord] = [:]
+            for name in outputNames {
+                let (digest, files) = try store.memo.tree(staging.appendingPathComponent("outputs").appendingPathComponent(name).path)
+                outputs[name] = OutputRecord(digest: digest, files: files)
+            }
+            let formatter = ISO8601DateFormatter()
+            let manifest = Manifest(key: key, components: components.value, provenance: components.provenance, outputs: outputs,
+                                    metrics: context.metrics, started: formatter.string(from: start),
+                                    seconds: Date().timeIntervalSince(start), host: ProcessInfo.processInfo.hostName,
+                                    toolVersion: ToolVersion.string, log: "log.txt")
+            _ = try store.commit(staging: staging, manifest: manifest)
+            return manifest
+        } catch {
+            // A full disk fails here; the staging goes at once, not at the next run of this key.
+            store.discard(staging)
+            throw error
         }
-        let formatter = ISO8601DateFormatter()
-        let manifest = Manifest(key: key, components: components.value, provenance: components.provenance, outputs: outputs,
-                                metrics: context.metrics, started: formatter.string(from: start),
-                                seconds: Date().timeIntervalSince(start), host: ProcessInfo.processInfo.hostName,
-                                toolVersion: ToolVersion.string, log: "log.txt")
-        _ = try store.commit(staging: staging, manifest: manifest)
-        return manifest
     }
 
     /// The last `lines` lines of a text file.

@@ -48,9 +48,13 @@ public struct Experiment: Sendable {
     ///   - kinds: the registered node kinds (`NodeRegistry.all`).
     ///   - overrides: `--set` arguments, applied before validation.
     public static func load(file: URL, kinds: [KindRef], overrides: [String] = []) throws(GraphError) -> Experiment {
+        var info = stat()
+        if stat(file.path, &info) == 0, info.st_size > YAMLBounds.maxBytes {
+            throw GraphError.usage("experiment file \(file.path) is \(info.st_size) bytes; the limit is \(YAMLBounds.maxBytes)")
+        }
         let text: String
         do { text = try String(contentsOf: file, encoding: .utf8) } catch {
-            throw GraphError.usage("cannot read experiment file \(file.path): \(error.localizedDescription)")
+            throw GraphError.usage("cannot read experiment file \(file.path): \(GraphError.reason(for: error))")
         }
         let label = displayPath(file)
         return try parse(text, label: label, file: file.standardizedFileURL, directory: file.deletingLastPathComponent().standardizedFileURL,

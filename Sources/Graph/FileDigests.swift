@@ -132,6 +132,14 @@ public final class DigestMemo: @unchecked Sendable {
         }
     }
 
+    /// Drops the memo of a tree (in memory and on disk), so its files are re-read next time.
+    func forget(_ root: String) {
+        lock.lock()
+        shards.removeValue(forKey: root)
+        lock.unlock()
+        if let file = shardFile(root) { FileSystem.remove(file) }
+    }
+
     /// Deletes shards whose tree no longer exists (entries removed by `gc`, datasets moved away).
     /// Returns how many were removed.
     func prune() -> Int {
@@ -152,6 +160,15 @@ public final class DigestMemo: @unchecked Sendable {
             }
         }
         return removed
+    }
+
+    /// Saves, turning a failure (a full disk) into a warning's text: the memo only spares re-hashing, so no
+    /// result depends on it. Nil when saved.
+    public func saveOrWarning() -> String? {
+        do { try save() } catch {
+            return "the digest memo was not saved (the next run re-hashes unchanged files): \(error.plainDescription)"
+        }
+        return nil
     }
 
     /// Writes the shards that changed, each atomically (a concurrent writer's shard is equally valid).

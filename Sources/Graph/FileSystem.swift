@@ -4,7 +4,7 @@ import Foundation
 enum FileSystem {
     static func makeDirectory(_ url: URL) throws(GraphError) {
         do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
-            throw GraphError.io(path: url.path, reason: error.localizedDescription)
+            throw GraphError.io(path: url.path, reason: "cannot create the directory: " + GraphError.reason(for: error))
         }
     }
 
@@ -43,8 +43,14 @@ enum FileSystem {
     /// Writes via a temporary sibling, fsync and rename, so readers see the old or the new file, never a mix.
     static func writeAtomically(_ data: Data, to url: URL) throws(GraphError) {
         let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UUID().uuidString.prefix(8)).tmp")
-        do { try data.write(to: tmp) } catch { throw GraphError.io(path: tmp.path, reason: error.localizedDescription) }
-        try fsync(tmp.path)
+        do { try data.write(to: tmp) } catch {
+            unlink(tmp.path)
+            throw GraphError.io(path: tmp.path, reason: "cannot write: " + GraphError.reason(for: error))
+        }
+        do { try fsync(tmp.path) } catch {
+            unlink(tmp.path)
+            throw error
+        }
         guard rename(tmp.path, url.path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(tmp.path)

@@ -54,11 +54,74 @@ public enum GraphError: Error, LocalizedError, CustomStringConvertible, Sendable
 
     public var errorDescription: String? { description }
 
+    /// The message without the `error: ` prefix, for warnings and sentences.
+    public var plainDescription: String {
+        let text = description
+        return text.hasPrefix("error: ") ? String(text.dropFirst(7)) : text
+    }
+
     /// The process exit status the CLI uses for this error: 2 for the user's input, 1 for failures at run time.
     public var exitStatus: Int32 {
         switch self {
         case .invalid, .usage: return 2
         case .io: return 1
+        }
+    }
+}
+
+extension GraphError {
+    /// Why a Foundation file operation failed, in words: the system's errno text (`No space left on device`)
+    /// when the error carries one, never Foundation's `Error Domain=…` dump.
+    public static func reason(for error: any Error) -> String {
+        let ns = error as NSError
+        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError {
+            return reason(for: underlying)
+        }
+        if let posix = error as? POSIXError { return String(cString: strerror(posix.code.rawValue)) }
+        if let cocoa = error as? CocoaError {
+            switch cocoa.code {
+            case .fileNoSuchFile, .fileReadNoSuchFile: return String(cString: strerror(ENOENT))
+            case .fileReadNoPermission, .fileWriteNoPermission: return String(cString: strerror(EACCES))
+            case .fileWriteOutOfSpace: return String(cString: strerror(ENOSPC))
+            case .fileWriteFileExists: return String(cString: strerror(EEXIST))
+            case .fileReadInapplicableStringEncoding, .fileReadCorruptFile: return "the file is not valid UTF-8 text"
+            case .fileWriteVolumeReadOnly: return String(cString: strerror(EROFS))
+            default: break
+            }
+        }
+        let text = ns.localizedFailureReason ?? ns.localizedDescription
+        return text.contains("Error Domain=") ? "system error \(ns.code)" : text
+    }
+
+    /// Any error as a sentence for a user: Foundation's file and process errors as what failed, on which path,
+    /// and why (`cannot read /x/y: No such file or directory`); decoding errors by field; our own errors as they are.
+    public static func describe(_ error: any Error) -> String {
+        if let graph = error as? GraphError { return graph.plainDescription }
+        if let decoding = error as? DecodingError { return describe(decoding) }
+        let ns = error as NSError
+        guard ns.domain == NSCocoaErrorDomain || ns.domain == NSPOSIXErrorDomain else { return "\(error)" }
+        let path = (ns.userInfo[NSFilePathErrorKey] as? String) ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
+        let what: String
+        switch ns.code {
+        case 256..<512: what = "cannot read"
+        case 512..<768: what = "cannot write"
+        default: what = "failed"
+        }
+        return (path.map { "\(what) \($0)" } ?? what) + ": " + reason(for: error)
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func at(_ context: DecodingError.Context) -> String {
+            let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return path.isEmpty ? "" : " at \(path.hasPrefix(".") ? String(path.dropFirst()) : path)"
+        }
+        switch error {
+        case .keyNotFound(let key, let context): return "missing field '\(key.stringValue)'\(at(context))"
+        case .typeMismatch(let type, let context): return "expected \(type)\(at(context)): \(context.debugDescription)"
+        case .valueNotFound(let type, let context): return "missing \(type) value\(at(context))"
+        case .dataCorrupted(let context): return "not valid JSON\(at(context)): \(context.debugDescription)"
+        @unknown default: return "\(error)"
         }
     }
 }

@@ -63,7 +63,7 @@ public struct LockFile: Codable, Sendable {
             }
             return lock
         } catch {
-            throw GraphError.io(path: url.path, reason: "not a Palimpsest lock file: \(error)")
+            throw GraphError.io(path: url.path, reason: "not a Palimpsest lock file: \(GraphError.describe(error))")
         }
     }
 
@@ -71,7 +71,7 @@ public struct LockFile: Codable, Sendable {
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data: Data
-        do { data = try e.encode(self) } catch { throw GraphError.io(path: url.path, reason: "\(error)") }
+        do { data = try e.encode(self) } catch { throw GraphError.io(path: url.path, reason: GraphError.describe(error)) }
         try FileSystem.writeAtomically(data + Data("\n".utf8), to: url)
     }
 

@@ -141,10 +141,11 @@ public final class NodeContext: @unchecked Sendable {
         outputs[name ?? outputNames[0]]!
     }
 
-    /// Appends a line to this instance's log (kept in its cache entry).
+    /// Appends a line to this instance's log (kept in its cache entry). A line that cannot be written (a full
+    /// disk) is dropped: the node's own writes fail and report it.
     public func log(_ line: String) {
         lock.lock(); defer { lock.unlock() }
-        logHandle.write(Data((line.hasSuffix("\n") ? line : line + "\n").utf8))
+        try? logHandle.write(contentsOf: Data((line.hasSuffix("\n") ? line : line + "\n").utf8))
     }
 
     /// Records a headline metric (accuracy, macro F1, …): kept in the manifest and the lock file. JSON numbers

@@ -41,7 +41,7 @@ public enum Planner {
                                                     fingerprint: { p throws(GraphError) in try store.memo.tree(p).digest })
             } catch {
                 broken.insert(inst.index)
-                entries.append(PlanEntry(id: inst.id, key: nil, state: .broken, reasons: ["\(error)"], lockNotes: []))
+                entries.append(PlanEntry(id: inst.id, key: nil, state: .broken, reasons: [GraphError.describe(error)], lockNotes: []))
                 continue
             }
             if let bad = inst.dependencies.first(where: broken.contains) {

@@ -33,6 +33,8 @@ public enum RunEvent: Sendable {
     case submitted(instance: String, job: String, reason: String)
     /// The scheduler put a started job back in its queue (node failure, preemption); it resumes from its snapshot.
     case requeued(instance: String, job: String)
+    /// Something failed that the results do not depend on (e.g. the digest memo could not be saved).
+    case warning(String)
 }
 
 /// Receives run events; called from worker threads, so implementations synchronise themselves.
@@ -66,6 +68,7 @@ public final class ConsolePrinter: RunObserver, @unchecked Sendable {
         case .skipped(let id, let reason): line("- \(id): skipped (\(reason))")
         case .submitted(let id, let job, let reason): line("⇡ \(id): submitted as Slurm job \(job) (\(reason))")
         case .requeued(let id, let job): line("↻ \(id): Slurm requeued job \(job); it resumes from its last snapshot")
+        case .warning(let message): line("warning: \(message)")
         case .waiting(let id): line("… \(id): waiting for another run that is building it")
         case .corrupt(let id, let key, let reason): line("! \(id): cache entry \(key.prefix(12)) is corrupt (\(reason)); recomputing")
         case .progress(let id, let update, let elapsed):
@@ -76,7 +79,7 @@ public final class ConsolePrinter: RunObserver, @unchecked Sendable {
                 let filled = Int(update.fraction * Double(width))
                 let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
                 let text = "\r\u{1B}[K  \(id) [\(bar)] \(Int(update.fraction * 100))% \(update.message)" + (eta.map { " ETA \(Self.duration($0))" } ?? "")
-                output.write(Data(text.utf8))
+                try? output.write(contentsOf: Data(text.utf8))
                 barShown = true
             } else {
                 let decile = Int(update.fraction * 10)
@@ -90,10 +93,10 @@ public final class ConsolePrinter: RunObserver, @unchecked Sendable {
 
     private func line(_ text: String) {
         if barShown {
-            output.write(Data("\r\u{1B}[K".utf8))
+            try? output.write(contentsOf: Data("\r\u{1B}[K".utf8))
             barShown = false
         }
-        output.write(Data((text + "\n").utf8))
+        try? output.write(contentsOf: Data((text + "\n").utf8))
     }
 
     /// `0.42s`, `3m05s`, `1h02m`.

@@ -50,20 +50,22 @@ public indirect enum SpecNode: Sendable {
         }
     }
 
-    /// Parses YAML text into a located tree; YAML syntax errors become diagnostics.
+    /// Parses YAML text into a located tree; YAML syntax errors, aliases, deep nesting and oversized text
+    /// (`YAMLBounds`) become diagnostics.
     ///
     /// - Parameters:
     ///   - text: the YAML document.
     ///   - file: the name used in locations (the path the user gave, or an override label).
     ///   - columnOffset: added to Yams' columns (for an override's value embedded in a longer argument).
     static func parse(_ text: String, file: String, columnOffset: Int = 0) throws(GraphError) -> SpecNode? {
+        try YAMLBounds.check(text, file: file, columnOffset: columnOffset)
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
             throw GraphError.invalid([yamlDiagnostic(error, text: text, file: file, columnOffset: columnOffset)])
         } catch {
-            throw GraphError.invalid([Diagnostic(SourceLocation(file: file, line: 1, column: 1), "\(error)")])
+            throw GraphError.invalid([Diagnostic(SourceLocation(file: file, line: 1, column: 1), GraphError.describe(error))])
         }
         guard let root else { return nil }
         return try convert(root, file: file, columnOffset: columnOffset)
@@ -93,6 +95,7 @@ public indirect enum SpecNode: Sendable {
             }
             return .mapping(pairs, loc)
         case .alias:
+            // Yams resolves aliases while composing, and `YAMLBounds` refuses them before that.
             throw GraphError.invalid([Diagnostic(loc, "YAML aliases are not supported in experiment files")])
         }
     }

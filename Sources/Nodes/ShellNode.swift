@@ -3,9 +3,12 @@ import Graph
 
 /// `shell`: runs a user's command as a node, like a DVC stage.
 ///
-/// The command runs with `/bin/sh -c` in a fresh empty directory. Environment:
+/// The command runs with `/bin/sh -c` in a fresh directory (empty but for `.palimpsest/`, the input lists), in a
+/// process group of its own that is killed with the runner (Ctrl-C, SIGTERM, or SIGKILL of the runner). Environment:
 /// - `PALIMPSEST_OUTPUT`: the directory to write results into (the node's output);
-/// - `PALIMPSEST_INPUT_<PORT>`: upstream output directories, one per line when a port gathers several;
+/// - `PALIMPSEST_INPUT_<PORT>`: upstream output directories, one per line when a port gathers several (unset when
+///   the paths are too long for the environment, about 100 kB);
+/// - `PALIMPSEST_INPUT_<PORT>_LIST`: always, a file listing the same directories one per line (any size);
 /// - `PALIMPSEST_PARTIAL`: a directory kept across kills (for resumable scripts); `PALIMPSEST_SEED`;
 ///   `PALIMPSEST_INSTANCE`;
 /// - every other param and every matrix axis, upper-cased (`n` → `$N`); lists are space-separated.
@@ -34,6 +37,11 @@ public struct ShellNode: NodeKind {
         return problems
     }
 
+    /// The longest gathered-paths variable set (Linux refuses any one environment string over 128 KiB).
+    static let maxVariableBytes = 100_000
+    /// The most bytes of input paths put in the environment in all (the whole environment shares `ARG_MAX`).
+    static let maxInputBytes = 1_000_000
+
     /// The environment variable a param, axis or port name maps to.
     static func environmentName(_ name: String) -> String {
         name.uppercased().replacingOccurrences(of: "-", with: "_")
@@ -59,8 +67,23 @@ public struct ShellNode: NodeKind {
                 env[environmentName(name)] = environmentValue(value)
             }
         }
-        for (port, artifacts) in context.inputs {
-            env["PALIMPSEST_INPUT_" + environmentName(port)] = artifacts.map(\.directory.path).joined(separator: "\n")
+        let lists = context.workDirectory.appendingPathComponent(".palimpsest")
+        try FileManager.default.createDirectory(at: lists, withIntermediateDirectories: true)
+        var environmentBytes = 0
+        for (port, artifacts) in context.inputs.sorted(by: { $0.key < $1.key }) {
+            let name = "PALIMPSEST_INPUT_" + environmentName(port)
+            let paths = artifacts.map(\.directory.path).joined(separator: "\n")
+            let list = lists.appendingPathComponent("\(port).list")
+            do { try Data((paths + "\n").utf8).write(to: list) } catch {
+                throw NodeFailure("cannot write \(list.path): \(GraphError.reason(for: error))")
+            }
+            env[name + "_LIST"] = list.path
+            environmentBytes += paths.utf8.count
+            if paths.utf8.count <= maxVariableBytes && environmentBytes <= maxInputBytes {
+                env[name] = paths
+            } else {
+                context.log("\(name) is not set: its \(artifacts.count) paths (\(paths.utf8.count) bytes) are too long for the environment; read $\(name)_LIST")
+            }
         }
         env["PALIMPSEST_OUTPUT"] = context.output().path
         env["PALIMPSEST_PARTIAL"] = context.partialDirectory.path
@@ -69,7 +92,10 @@ public struct ShellNode: NodeKind {
 
         let command = try context.params.string("cmd")
         context.log("$ \(command)")
-        let log = try FileHandle(forWritingTo: context.logFile)
+        let log: FileHandle
+        do { log = try FileHandle(forWritingTo: context.logFile) } catch {
+            throw NodeFailure("cannot open \(context.logFile.path): \(GraphError.reason(for: error))")
+        }
         try log.seekToEnd()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -79,9 +105,16 @@ public struct ShellNode: NodeKind {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = log
         process.standardError = log
-        try process.run()
+        if CommandGroups.shared.interrupted { throw NodeFailure("not started: the run was interrupted") }
+        do { try process.run() } catch {
+            throw NodeFailure("cannot start /bin/sh for the command: \(GraphError.reason(for: error))")
+        }
+        // Foundation makes the command the leader of its own process group; it dies with the runner.
+        let started = CommandGroups.shared.register(process.processIdentifier)
         process.waitUntilExit()
+        CommandGroups.shared.unregister(process.processIdentifier)
         try? log.close()
+        if !started || CommandGroups.shared.interrupted { throw NodeFailure("stopped: the run was interrupted") }
         if process.terminationReason == .uncaughtSignal {
             throw NodeFailure("command terminated by signal \(process.terminationStatus)")
         }

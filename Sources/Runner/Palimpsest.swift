@@ -16,6 +16,7 @@ struct Palimpsest: ParsableCommand {
             DagCommand.self,
             ShowCommand.self,
             GcCommand.self,
+            VerifyCommand.self,
             BenchCommand.self,
             StatsCommand.self,
             SynthCommand.self,

@@ -41,6 +41,11 @@ func reportingErrors(_ body: () throws -> Void) throws {
     }
 }
 
+/// Saves the digest memo, printing a warning instead of failing (a full disk must not fail a finished command).
+func warnIfUnsaved(_ memo: DigestMemo) {
+    if let warning = memo.saveOrWarning() { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+}
+
 /// `palimpsest run`: executes stale instances in dependency order, reusing cached ones.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -108,6 +113,7 @@ struct RunCommand: ParsableCommand {
             let runOptions = RunOptions(jobs: jobs, keepGoing: keepGoing, only: only, force: force,
                                         writeLockFile: options.overrides.isEmpty && !noLockFile)
             let summary: RunSummary
+            let interrupts = InterruptHandler(store: store)
             switch executor {
             case .local:
                 summary = try Executor(experiment: experiment, store: store, observer: observer).run(runOptions)
@@ -126,6 +132,7 @@ struct RunCommand: ParsableCommand {
             } else {
                 print("\(experiment.name): \(summary.count(.executed)) executed, \(summary.count(.cached)) cached, \(summary.count(.failed)) failed, \(summary.count(.skipped)) skipped (cache \(store.root.path))")
             }
+            if let sig = interrupts.received { throw ExitCode(128 + sig) }
             if summary.failed { throw ExitCode(1) }
         }
     }
@@ -136,7 +143,7 @@ struct RunCommand: ParsableCommand {
         let selected = only.isEmpty ? all : try experiment.withAncestors(of: only)
         let forced = force.isEmpty ? Set<Int>() : try experiment.withDescendants(of: force)
         let plan = Planner.plan(experiment, store: store, lock: lock, selected: selected, forced: forced)
-        try store.memo.save()
+        warnIfUnsaved(store.memo)
         if json {
             return try printJSON(plan)
         }

@@ -19,7 +19,7 @@ struct StatusCommand: ParsableCommand {
             let store = try options.store()
             let lock = try LockFile.read(LockFile.url(for: options.fileURL))
             let plan = Planner.plan(experiment, store: store, lock: lock)
-            try store.memo.save()
+            warnIfUnsaved(store.memo)
             let jobs = try SlurmJobStatus.of(plan, store: store, experimentFile: options.fileURL)
             if json {
                 return try printJSON(plan.map { StatusLine(entry: $0, slurm: jobs[$0.id]) })

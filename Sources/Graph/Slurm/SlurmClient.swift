@@ -79,7 +79,7 @@ public struct SlurmClient: Sendable {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { return (127, "", "cannot start \(tool): \(error.localizedDescription)") }
+        do { try process.run() } catch { return (127, "", "cannot start \(tool): \(GraphError.reason(for: error))") }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -66,7 +66,7 @@ public final class SlurmExecutor {
         let lockURL = LockFile.url(for: file)
         let previousLock = try LockFile.read(lockURL)
         let plan = Planner.plan(experiment, store: store, lock: previousLock, selected: selected, forced: forced)
-        try store.memo.save()
+        if let warning = store.memo.saveOrWarning() { observer?.handle(.warning(warning)) }
 
         let recordURL = SlurmRecord.url(store: store, experimentFile: file)
         var record = SlurmRecord.read(recordURL) ?? SlurmRecord(experimentFile: file.path)

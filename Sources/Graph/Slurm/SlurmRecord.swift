@@ -40,7 +40,7 @@ public struct SlurmRecord: Codable, Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data: Data
-        do { data = try encoder.encode(self) } catch { throw GraphError.io(path: url.path, reason: "\(error)") }
+        do { data = try encoder.encode(self) } catch { throw GraphError.io(path: url.path, reason: GraphError.describe(error)) }
         try FileSystem.makeDirectory(url.deletingLastPathComponent())
         try FileSystem.writeAtomically(data, to: url)
     }
