@@ -49,9 +49,8 @@ enum McNemarComparison {
     struct AcrossRow: Codable {
         var `class`: String?
         var acrossSeeds: AcrossSeedsT
-        /// McNemar on the discordant pairs of every seed together: the Cochran–Mantel–Haenszel test with each
-        /// (seed, image) pair a stratum reduces to McNemar on Σb and Σc. The same images recur in every seed, so
-        /// it measures the effect beyond image-sampling noise of the pooled pairs, not beyond training noise.
+        /// McNemar on the discordant pairs of every seed together (`McNemarResult(pooling:)`, the matched-pair
+        /// Cochran–Mantel–Haenszel test): beyond image-sampling noise of the pooled pairs, not beyond training noise.
         var pooled: Row
         enum CodingKeys: String, CodingKey { case `class`, acrossSeeds = "across_seeds", pooled }
     }
@@ -146,7 +145,7 @@ enum McNemarComparison {
     /// The across-seeds row of one class from its per-seed rows.
     static func acrossRow(className: String?, paired: [Paired], rows: [Row]) throws -> AcrossRow {
         let t = try AcrossSeedsT(a: rows.map(\.accuracyA), b: rows.map(\.accuracyB))
-        let m = McNemarResult(b: rows.map(\.b).reduce(0, +), c: rows.map(\.c).reduce(0, +))
+        let m = McNemarResult(pooling: rows.map { McNemarResult(b: $0.b, c: $0.c) })
         let n = rows.map(\.n).reduce(0, +)
         let pooled = Row(class: className, n: n, b: m.b, c: m.c, pExact: m.pExact, chi2: m.chi2, pChi2: m.pChi2,
                          accuracyA: zip(rows, rows.map { Double($0.n) }).map { $0.accuracyA * $1 }.reduce(0, +) / Double(n),
