@@ -329,11 +329,31 @@ public struct CandidateRanking: Sendable {
         public let actionUnits: [String]
         public let score: Double
         public let share: Double
-        public init(region: String, actionUnits: [String], score: Double, share: Double) {
+        /// The AU table's prediction for the area (`pain_never_uses`, `shared_with_pain`, `not_in_class`), nil
+        /// when the class is not in the table.
+        public let expected: String?
+        /// The area's AUs the class shows that pain never uses, and that pain uses too.
+        public let painNeverUses: [String]
+        public let sharedWithPain: [String]
+        public init(region: String, actionUnits: [String], score: Double, share: Double, expected: String? = nil,
+                    painNeverUses: [String] = [], sharedWithPain: [String] = []) {
             self.region = region
             self.actionUnits = actionUnits
             self.score = score
             self.share = share
+            self.expected = expected
+            self.painNeverUses = painNeverUses
+            self.sharedWithPain = sharedWithPain
+        }
+
+        /// The prediction in words: "pain never uses AU5", "shared with pain: AU7", "not in class", or "—".
+        public var predictionText: String {
+            switch expected {
+            case "pain_never_uses": return "pain never uses " + painNeverUses.joined(separator: ", ")
+            case "shared_with_pain": return "shared with pain: " + sharedWithPain.joined(separator: ", ")
+            case "not_in_class": return "not in class"
+            default: return "—"
+            }
         }
     }
 

@@ -228,13 +228,24 @@ public enum ReportDocument {
         var blocks: [ReportBlock] = []
         for (i, r) in c.candidates.enumerated() {
             var rows: [[String]] = []
+            var verdicts: [String] = []
             for (cls, list) in r.perClass {
                 for (rank, k) in list.enumerated() {
-                    rows.append([cls, String(rank + 1), k.region, k.actionUnits.joined(separator: ", "), Fmt.fixed(k.score), Fmt.fixed(k.share)])
+                    rows.append([cls, String(rank + 1), k.region, k.actionUnits.joined(separator: ", "), Fmt.fixed(k.score), Fmt.fixed(k.share),
+                                 k.predictionText])
+                }
+                if let top = list.first, top.expected != nil {
+                    let predicted = list.filter { $0.expected == "pain_never_uses" }.map(\.region)
+                    verdicts.append("\(cls): the top region, \(top.region), is \(top.expected == "pain_never_uses" ? "a predicted one" : "not a predicted one")"
+                        + " (predicted: \(predicted.isEmpty ? "none" : predicted.joined(separator: ", ")))")
                 }
             }
             blocks.append(.table(title: "\(r.instance): difference relevance per facial region over \(count(r.images, "image")).",
-                                 ReportTable(headers: ["Class", "Rank", "Region", "Action units", "Score", "Share"], rows: rows, numeric: [1, 4, 5])))
+                                 ReportTable(headers: ["Class", "Rank", "Region", "Action units", "Score", "Share", "Prediction"], rows: rows, numeric: [1, 4, 5])))
+            if !verdicts.isEmpty {
+                blocks.append(.paragraph("Predicted to be forgotten: the regions of AUs the class shows and pain never uses (EMFACS "
+                    + "prototypes against PSPI's AUs; on SynthFACS the planted truth, docs/data.md). " + verdicts.joined(separator: "; ") + "."))
+            }
             if let png = r.regionsPNG {
                 blocks.append(.png(file: "candidates_\(i)_regions.png", data: png, caption: "Regions scored by \(r.instance)."))
             }

@@ -61,9 +61,14 @@ struct PlantedSaliencyNode: NodeKind {
         let scores = perClass["surprise"]!.map { $0["score"] as! Double }
         #expect(scores == scores.sorted(by: >))
         let csv = try String(contentsOf: out.appendingPathComponent("ranking.csv"), encoding: .utf8).split(separator: "\n")
-        #expect(csv[0] == "class,rank,region,action_units,score,share")
+        #expect(csv[0] == "class,rank,region,action_units,score,share,expected,pain_never_uses,shared_with_pain")
         #expect(csv.count == 1 + 2 * ActionUnitRegion.allCases.count)
-        #expect(csv[1].hasPrefix("contempt,1,lip_corners,AU12 AU14 AU15 AU20,"))
+        #expect(csv[1].hasPrefix("contempt,1,lip_corners,AU12 AU14 AU15 AU20,") && csv[1].hasSuffix(",pain_never_uses,AU12 AU14,"))
+        // The planted areas are the predicted ones: contempt's AU14 and surprise's AU5 are never used by pain.
+        let expected = try #require(json["expected"] as? [String: [String: Any]])
+        #expect(expected["contempt"]?["top_region"] as? String == "lip_corners" && expected["contempt"]?["top_verdict"] as? String == "pain_never_uses")
+        #expect(expected["surprise"]?["top_region"] as? String == "upper_lids" && expected["surprise"]?["top_verdict"] as? String == "pain_never_uses")
+        #expect(perClass["surprise"]?.first?["pain_never_uses"] as? [String] == ["AU5"])
         // regions.png: 2 classes × 2 faces, each enlarged 64 → 128 px, 4 px apart.
         let figure = try ImageFile.read(out.appendingPathComponent("regions.png"))
         #expect(figure.width == 2 * 128 + 3 * 4 && figure.height == 2 * 128 + 3 * 4)

@@ -76,4 +76,45 @@ import Testing
             #expect(entries[0].score > 1.5 * entries[1].score)
         }
     }
+
+    /// The table's predictions, by hand from docs/data.md (EMFACS prototypes against PSPI's AU4, 6, 7, 9, 10, 43).
+    @Test func expectationsFollowTheAUTable() throws {
+        func verdict(_ region: ActionUnitRegion, _ cls: String) -> ForgettingExpectation? { ForgettingExpectation(region: region, className: cls) }
+        // Surprise (1, 2, 5, 26; optional 25): AU5 in the upper lids, AU1/2 in the brows, 25/26 in the mouth.
+        #expect(verdict(.upperLids, "Surprise") == ForgettingExpectation.init(region: .upperLids, className: "surprise"))
+        #expect(verdict(.upperLids, "surprise")?.verdict == .painNeverUses && verdict(.upperLids, "surprise")?.painNeverUses == [.au5])
+        #expect(verdict(.brows, "surprise")?.painNeverUses == [.au1, .au2])
+        #expect(verdict(.cheeks, "surprise")?.verdict == .notInClass)
+        // Contempt (12, 14): the lip corners; anger (4, 5, 7, 23): the brows' AU4 is pain's, the lids hold AU5 and AU7.
+        #expect(verdict(.lipCorners, "contempt")?.painNeverUses == [.au12, .au14])
+        #expect(verdict(.brows, "anger")?.verdict == .sharedWithPain && verdict(.brows, "anger")?.sharedWithPain == [.au4])
+        let lids = try #require(verdict(.upperLids, "anger"))
+        #expect(lids.verdict == .painNeverUses && lids.painNeverUses == [.au5] && lids.sharedWithPain == [.au7])
+        // Disgust (9, 10, 15; optional 17): nose and upper lip are pain's too.
+        #expect(verdict(.nose, "disgust")?.verdict == .sharedWithPain && verdict(.upperLip, "disgust")?.verdict == .sharedWithPain)
+        #expect(verdict(.nose, "neutral")?.verdict == .notInClass)
+        #expect(verdict(.nose, "pain") == nil && verdict(.nose, "") == nil)
+    }
+
+    /// Each entry carries its class's prediction; the per-class summary names the top area's verdict and averages
+    /// scores per verdict.
+    @Test func rankingCarriesThePrediction() throws {
+        let n = 32 * 32
+        var a = [Float](repeating: 0.2, count: n)
+        let b = [Float](repeating: 0.2, count: n)
+        for y in 23...25 { for x in Array(10...12) + Array(24...27) { a[y * 32 + x] = 0.7 } }
+        let ranking = ConceptRanking(images: [
+            .init(className: "Contempt", landmarks: Self.points, a: a[...], b: b[...]),
+            .init(className: "pain", landmarks: Self.points, a: a[...], b: b[...]),
+        ], width: 32, height: 32)
+        let contempt = try #require(ranking.perClass["Contempt"])
+        #expect(contempt[0].expected == "pain_never_uses" && contempt[0].painNeverUses == ["AU12", "AU14"])
+        #expect(contempt.dropFirst().allSatisfy { $0.expected == "not_in_class" && $0.painNeverUses.isEmpty })
+        let summary = try #require(ranking.expectations["Contempt"])
+        #expect(summary.topRegion == "lip_corners" && summary.topVerdict == "pain_never_uses")
+        #expect(abs(summary.meanScore["pain_never_uses"]! - 1024.0 / 21) < 1e-9 && summary.meanScore["not_in_class"] == 0)
+        #expect(summary.meanScore["shared_with_pain"] == nil)
+        // A class the table does not know gets entries without a verdict and no summary.
+        #expect(ranking.perClass["pain"]!.allSatisfy { $0.expected == nil } && ranking.expectations["pain"] == nil)
+    }
 }

@@ -24,7 +24,8 @@ import Testing
         #expect(html.contains("<tr><td>pain[blocks=0]</td><td class=\"num\">0.612 ± 0.041</td><td class=\"num\">–</td></tr>"))
         #expect(html.contains("<td class=\"num\">123.46</td><td class=\"num\">499</td><td class=\"num\">1.50e-300</td><td class=\"num\">–</td><td class=\"num\">–</td><td class=\"num\">–</td><td class=\"num\">5.52</td><td class=\"prose\">chance not tested</td>"))
         // Candidates ranked, provenance with full key, version and run time.
-        #expect(html.contains("<tr><td>contempt</td><td class=\"num\">1</td><td>lip_corners</td><td>AU12, AU14</td><td class=\"num\">0.610</td><td class=\"num\">0.420</td></tr>"))
+        #expect(html.contains("<tr><td>contempt</td><td class=\"num\">1</td><td>lip_corners</td><td>AU12, AU14</td><td class=\"num\">0.610</td><td class=\"num\">0.420</td><td>pain never uses AU12, AU14</td></tr>"))
+        #expect(html.contains("contempt: the top region, lip_corners, is a predicted one (predicted: lip_corners)"))
         #expect(html.contains("<td class=\"code\">\(String(repeating: "ab", count: 32))</td><td class=\"code\">{&quot;epochs&quot;:8}</td><td class=\"num\">2 min 5 s</td>"))
         #expect(html.contains("<td>v3</td>"))
     }

@@ -39,8 +39,9 @@ func sampleContent(modelName: (Int) -> String = { "head[blocks=\($0)]" }) -> Rep
     c.saliency = [SaliencyFigure(instance: "saliency", a: "head[blocks=5]", b: "head[blocks=0]", rule: "z_dense_zplus_conv",
                                  grids: [.init(className: "contempt", images: 3, png: fakePNG)])]
     c.candidates = [CandidateRanking(instance: "candidates", images: 3, perClass: [
-        (className: "contempt", candidates: [.init(region: "lip_corners", actionUnits: ["AU12", "AU14"], score: 0.61, share: 0.42),
-                                             .init(region: "eyes", actionUnits: ["AU5"], score: 0.2, share: 0.1)])], regionsPNG: fakePNG)]
+        (className: "contempt", candidates: [.init(region: "lip_corners", actionUnits: ["AU12", "AU14"], score: 0.61, share: 0.42,
+                                                   expected: "pain_never_uses", painNeverUses: ["AU12", "AU14"]),
+                                             .init(region: "eyes", actionUnits: ["AU5"], score: 0.2, share: 0.1, expected: "not_in_class")])], regionsPNG: fakePNG)]
     c.probes = [
         ProbeResult(instance: "probe[blocks=0,concept=AU5]", model: "pain[blocks=0]", concept: "AU5", layer: "block5", crop: "upper_face",
                     repeats: 500, folds: 2, meanF1: 0.612, sdF1: 0.041, meanPrecision: 0.6, meanRecall: 0.63),

@@ -6,12 +6,14 @@ import Graph
 /// relevant than model B) falls inside each, per class, over the images `diff_saliency` selected.
 ///
 /// Beyond the study, which had a human look at the difference maps. Output (CONTRACTS §8): `ranking.json`
-/// `{"per_class": {class: [{"region", "action_units", "score", "share"}, …]}, "images": N}` sorted by score,
-/// `ranking.csv`, and `regions.png` (per class a few faces with the areas tinted). Scores: `ConceptRanking`.
+/// `{"per_class": {class: [{"region", "action_units", "score", "share", "expected", "pain_never_uses",
+/// "shared_with_pain"}, …]}, "expected": {class: {"top_region", "top_verdict", "mean_score"}}, "images": N}` sorted
+/// by score, `ranking.csv`, and `regions.png` (per class a few faces with the areas tinted). Scores:
+/// `ConceptRanking`; the prediction each area is labelled with: `ForgettingExpectation`.
 /// An empty selection gives an empty ranking (`images` 0) and no figure.
 public struct ConceptCandidatesNode: NodeKind {
     public static let kind = "concept_candidates"
-    public static let version = 1
+    public static let version = 2
     public static let summary = "Rank facial AU areas by how much positive A−B saliency difference falls in each (per class)."
     public static let params: [ParamSpec] = [
         .int("figure_images", default: 4, range: 1...32, doc: "At most this many faces per class (one row each) in regions.png."),
@@ -23,10 +25,11 @@ public struct ConceptCandidatesNode: NodeKind {
     /// `ranking.json`.
     struct RankingFile: Encodable {
         var perClass: [String: [ConceptRanking.Entry]]
+        var expected: [String: ConceptRanking.ClassExpectation]
         var images: Int
 
         enum CodingKeys: String, CodingKey {
-            case perClass = "per_class", images
+            case perClass = "per_class", expected, images
         }
     }
 
@@ -47,18 +50,20 @@ public struct ConceptCandidatesNode: NodeKind {
         let out = context.output()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(RankingFile(perClass: ranking.perClass, images: ranking.images))
+        try encoder.encode(RankingFile(perClass: ranking.perClass, expected: ranking.expectations, images: ranking.images))
             .write(to: out.appendingPathComponent("ranking.json"))
 
         // The classes in the order diff_saliency chose them.
         let classes = saliency.selection.classes.filter { ranking.perClass[$0] != nil }
-        var csv = ["class,rank,region,action_units,score,share"]
+        var csv = ["class,rank,region,action_units,score,share,expected,pain_never_uses,shared_with_pain"]
         for name in classes {
             for (rank, e) in ranking.perClass[name]!.enumerated() {
-                csv.append("\(csvField(name)),\(rank + 1),\(e.region),\(e.actionUnits.joined(separator: " ")),\(e.score),\(e.share)")
+                csv.append("\(csvField(name)),\(rank + 1),\(e.region),\(e.actionUnits.joined(separator: " ")),\(e.score),\(e.share),"
+                    + "\(e.expected ?? ""),\(e.painNeverUses.joined(separator: " ")),\(e.sharedWithPain.joined(separator: " "))")
             }
             let top = ranking.perClass[name]![0]
-            context.log("\(name): \(top.region) (\(top.actionUnits.joined(separator: ", "))) score \(String(format: "%.2f", top.score))")
+            context.log("\(name): \(top.region) (\(top.actionUnits.joined(separator: ", "))) score \(String(format: "%.2f", top.score))"
+                + (top.expected.map { ", predicted: \($0.replacingOccurrences(of: "_", with: " "))" } ?? ", no AU table for this class"))
         }
         try Data((csv.joined(separator: "\n") + "\n").utf8).write(to: out.appendingPathComponent("ranking.csv"))
         context.metric("images", Double(ranking.images))

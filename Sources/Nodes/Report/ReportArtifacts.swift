@@ -207,7 +207,10 @@ enum ReportArtifacts {
         let perClass = try json.objectLists("per_class").map { cls, list in
             (className: cls, candidates: try list.map { k in
                 CandidateRanking.Candidate(region: try k.string("region"), actionUnits: try k.strings("action_units"),
-                                           score: try k.double("score"), share: try k.double("share"))
+                                           score: try k.double("score"), share: try k.double("share"),
+                                           expected: try k.optionalString("expected"),
+                                           painNeverUses: k.has("pain_never_uses") ? try k.strings("pain_never_uses") : [],
+                                           sharedWithPain: k.has("shared_with_pain") ? try k.strings("shared_with_pain") : [])
             }.sorted { $0.score > $1.score })
         }
         let png = try? Data(contentsOf: file(a, "regions.png"))

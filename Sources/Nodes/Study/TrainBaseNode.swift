@@ -27,12 +27,14 @@ enum ModelParams {
 public struct TrainBaseNode: NodeKind {
     public static let kind = "train_base"
     public static let version = 1
+    /// The `init` value that centres and scales every layer on training images after a he_uniform draw.
+    static let dataDependent = "data_dependent"
     public static let summary = "Train VGG16 on an emotion dataset (focal loss γ=5, class-balanced β=0.99998, flips; SGD lr 0.01)."
     public static let params: [ParamSpec] = [
         ModelParams.spec,
         .path("weights", optional: true, doc: "ImageNet weights for the conv blocks (safetensors, torchvision or dotted names); none = random init."),
-        .string("init", default: "he_uniform", allowed: WeightInit.allCases.map(\.rawValue),
-                doc: "Random initialisation without weights: he_uniform (trains a VGG16 without normalisation from scratch) or glorot_uniform (Keras' default)."),
+        .string("init", default: "he_uniform", allowed: WeightInit.allCases.map(\.rawValue) + [dataDependent],
+                doc: "Random initialisation without weights: he_uniform, glorot_uniform (Keras' default), or data_dependent (he_uniform, then every layer rescaled and centred on 256 training images, Krähenbühl et al. 2016: leaves the from-scratch plateau at once)."),
         .string("normalization", default: "unit", allowed: ["unit", "imagenet"],
                 doc: "Input scaling: unit (pixels in [0, 1]) or imagenet (per-channel mean/std, for ImageNet weights)."),
     ] + TrainingParams.specs(epochs: 8, gamma: 5, classBalance: 0.99998, augmentation: "flip")
@@ -49,8 +51,13 @@ public struct TrainBaseNode: NodeKind {
         let (dataset, root) = try DatasetArtifact.load(from: data.directory, instance: data.instance)
         let splits = try dataset.splits(root: root)
         let model = try VGG16(configuration: try ModelParams.configuration(p, classCount: splits.train.classNames.count), seed: context.seed)
-        try model.initialise(WeightInit(rawValue: try p.string("init"))!, seed: context.seed)
+        let initialisation = try p.string("init")
+        try model.initialise(WeightInit(rawValue: initialisation) ?? .heUniform, seed: context.seed)
         if p["weights"] != nil, p["weights"] != .null {
+            guard initialisation != dataDependent else {
+                throw NodeFailure("params.init: data_dependent rescales every layer on the data, which would change the loaded "
+                    + "weights; use he_uniform (the head's draw) with params.weights")
+            }
             let url = try p.path("weights")
             try model.loadConvWeights(from: url)
             context.log("conv blocks initialised from \(url.path)")
@@ -60,7 +67,12 @@ public struct TrainBaseNode: NodeKind {
                             std: [0.229, 0.224, 0.225].prefix(model.configuration.inputChannels).map { $0 })
             : Normalization.unit
         let artifact = ModelArtifact(model: model, classNames: splits.train.classNames, task: "emotions", normalization: normalization)
-        try StudyTraining.train(artifact, splits: splits, params: t, context: context)
+        try StudyTraining.train(artifact, splits: splits, params: t, context: context) { train in
+            guard initialisation == dataDependent else { return }
+            let sample = try train.batch(indices: Array(0..<min(256, train.count)), seed: 0)
+            try model.initialiseFromData(sample.input)
+            context.log("data-dependent initialisation on \(sample.labels.count) training images")
+        }
     }
 }
 
@@ -93,8 +105,11 @@ enum StudyTraining {
         return (train, validation)
     }
 
-    static func train(_ artifact: ModelArtifact, splits: FaceSplits, params t: TrainingParams, context: NodeContext) throws {
+    /// `prepare` sees the decoded training source before the first step (e.g. for a data-dependent initialisation).
+    static func train(_ artifact: ModelArtifact, splits: FaceSplits, params t: TrainingParams, context: NodeContext,
+                      prepare: (Core.BatchSource) throws -> Void = { _ in }) throws {
         let (train, validation) = try decode(splits, pipeline: artifact.pipeline, augmentation: t.augmentationValue, context: context)
+        try prepare(train)
         try TrainingRun.fit(artifact.model, train: train, validation: validation, params: t,
                             loss: try t.loss(counts: splits.train.classCounts), context: context, historyDirectory: context.output("history"))
         try artifact.write(to: context.output("model"))
