@@ -31,8 +31,9 @@ public enum RunEvent: Sendable {
     case progress(instance: String, update: ProgressUpdate, elapsed: Double)
     /// Submitted to a batch scheduler as job `job`, with the reason it runs.
     case submitted(instance: String, job: String, reason: String)
-    /// The scheduler put a started job back in its queue (node failure, preemption); it resumes from its snapshot.
-    case requeued(instance: String, job: String)
+    /// The scheduler put a started job back in its queue (node failure, time limit, preemption); `why` in words
+    /// ("its node failed"). It resumes from its snapshot.
+    case requeued(instance: String, job: String, why: String)
     /// Something failed that the results do not depend on (e.g. the digest memo could not be saved).
     case warning(String)
 }
@@ -67,7 +68,7 @@ public final class ConsolePrinter: RunObserver, @unchecked Sendable {
             if !tail.isEmpty { line("  last log lines of \(id):\n" + tail.map { "  | " + $0 }.joined(separator: "\n")) }
         case .skipped(let id, let reason): line("- \(id): skipped (\(reason))")
         case .submitted(let id, let job, let reason): line("⇡ \(id): submitted as Slurm job \(job) (\(reason))")
-        case .requeued(let id, let job): line("↻ \(id): Slurm requeued job \(job); it resumes from its last snapshot")
+        case .requeued(let id, let job, let why): line("↻ \(id): Slurm job \(job) requeued (\(why)); it resumes from its last snapshot")
         case .warning(let message): line("warning: \(message)")
         case .waiting(let id): line("… \(id): waiting for another run that is building it")
         case .corrupt(let id, let key, let reason): line("! \(id): cache entry \(key.prefix(12)) is corrupt (\(reason)); recomputing")

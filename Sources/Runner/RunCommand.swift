@@ -88,6 +88,12 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("With --executor slurm: seconds between squeue polls while waiting.", valueName: "seconds"))
     var poll: Double = 1
 
+    @Option(help: ArgumentHelp("With --executor slurm: seconds before its time limit at which a job stops its instance (keeping the epoch snapshot) and requeues itself.", valueName: "seconds"))
+    var requeueGrace: Int = 60
+
+    @Option(help: ArgumentHelp("With --executor slurm: how often a job may requeue itself at its time limit before the limit ends it.", valueName: "n"))
+    var maxRequeues: Int = 3
+
     enum ExecutorChoice: String, ExpressibleByArgument, CaseIterable {
         case local, slurm
     }
@@ -95,6 +101,8 @@ struct RunCommand: ParsableCommand {
     func validate() throws {
         guard jobs >= 1 else { throw usageError("--jobs must be at least 1") }
         guard poll > 0 else { throw usageError("--poll must be positive") }
+        guard requeueGrace >= 1 else { throw usageError("--requeue-grace must be at least 1 second") }
+        guard maxRequeues >= 0 else { throw usageError("--max-requeues must be 0 or more") }
         if executor == .local, detach || !sbatchArguments.isEmpty {
             throw usageError("--detach and --sbatch need --executor slurm")
         }
@@ -120,7 +128,8 @@ struct RunCommand: ParsableCommand {
             case .slurm:
                 guard SlurmClient.isAvailable else { throw GraphError.usage("--executor slurm: sbatch is not on PATH (is this a Slurm login node?)") }
                 let slurm = SlurmOptions(executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
-                                         overrides: options.overrides, sbatchArguments: sbatchArguments, detach: detach, pollInterval: poll)
+                                         overrides: options.overrides, sbatchArguments: sbatchArguments, detach: detach, pollInterval: poll,
+                                         requeueGrace: requeueGrace, maxRequeues: maxRequeues)
                 summary = try SlurmExecutor(experiment: experiment, store: store, observer: observer).run(runOptions, slurm: slurm)
                 if detach && !json {
                     print("\(experiment.name): submitted; follow with `palimpsest status \(options.file)`")

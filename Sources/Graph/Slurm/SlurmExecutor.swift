@@ -14,15 +14,23 @@ public struct SlurmOptions: Sendable {
     public var pollInterval: Double
     /// The directory jobs start in.
     public var workingDirectory: URL
+    /// Seconds before its time limit at which a job stops its instance and requeues itself (`--signal=B:USR1@…`;
+    /// Slurm may send the signal up to a minute early).
+    public var requeueGrace: Int
+    /// How often a job may requeue itself at its time limit; after that the limit ends it (TIMEOUT).
+    public var maxRequeues: Int
 
     public init(executable: URL, overrides: [String] = [], sbatchArguments: [String] = [], detach: Bool = false,
-                pollInterval: Double = 1, workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) {
+                pollInterval: Double = 1, workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+                requeueGrace: Int = 60, maxRequeues: Int = 3) {
         self.executable = executable
         self.overrides = overrides
         self.sbatchArguments = sbatchArguments
         self.detach = detach
         self.pollInterval = pollInterval
         self.workingDirectory = workingDirectory
+        self.requeueGrace = requeueGrace
+        self.maxRequeues = maxRequeues
     }
 }
 
@@ -33,6 +41,11 @@ public struct SlurmOptions: Sendable {
 /// Slurm's. Each job re-plans its instance when it starts, so an instance that became cached meanwhile (another
 /// run, another user) is reused, and the cache's per-key locks and atomic commits keep entries whole when a job
 /// is killed; a requeued training job resumes from its epoch snapshot like a local rerun.
+///
+/// Faults: a job whose node fails is requeued by Slurm (`--requeue`); a job near its time limit gets SIGUSR1
+/// (`--signal=B:USR1@grace`), stops its instance (SIGTERM: the last epoch snapshot stays in `partial/`) and
+/// requeues itself (`scontrol requeue`, at most `maxRequeues` times, counted by `SLURM_RESTART_COUNT`). A requeued
+/// job keeps its id, so the jobs that depend on it keep waiting; the submitting run reports each requeue and why.
 public final class SlurmExecutor {
     public let experiment: Experiment
     public let store: CacheStore
@@ -173,16 +186,10 @@ public final class SlurmExecutor {
         var command = [slurm.executable.path, "run", file.path, "--cache", store.root.path, "--only", inst.id, "--no-lock-file"]
         if forced { command += ["--force", inst.id] }
         for o in slurm.overrides { command += ["--set", o] }
-        let text = """
-            #!/bin/sh
-            # Palimpsest job: instance \(inst.id) of \(file.path)
-            cd \(Self.quoted(slurm.workingDirectory.path)) || exit 1
-            exec \(command.map(Self.quoted).joined(separator: " "))
-
-            """
-        try FileSystem.writeAtomically(Data(text.utf8), to: script)
+        try FileSystem.writeAtomically(Data(Self.jobScript(instance: inst.id, file: file, command: command, slurm: slurm).utf8), to: script)
         var arguments = ["--job-name=palimpsest:\(experiment.name):\(inst.id)", "--output=\(log.path)", "--open-mode=append",
-                         "--requeue", "--kill-on-invalid-dep=yes", "--chdir=\(slurm.workingDirectory.path)"]
+                         "--requeue", "--kill-on-invalid-dep=yes", "--chdir=\(slurm.workingDirectory.path)",
+                         "--signal=B:USR1@\(slurm.requeueGrace)"]
         if !dependencies.isEmpty { arguments.append("--dependency=afterok:" + dependencies.joined(separator: ":")) }
         arguments += experiment.nodeResources[inst.node, default: Resources()].sbatchArguments
         arguments += slurm.sbatchArguments
@@ -205,7 +212,8 @@ public final class SlurmExecutor {
                     observer?.handle(.started(instance: inst.id, reason: "Slurm job \(s.job.id) running"))
                 }
                 if state.state == "PENDING", last[s.index]?.isRunning == true {
-                    observer?.handle(.requeued(instance: inst.id, job: s.job.id))
+                    observer?.handle(.requeued(instance: inst.id, job: s.job.id,
+                                               why: Self.requeueCause(logTail: Executor.tail(of: URL(fileURLWithPath: s.job.log), lines: 40))))
                 }
                 last[s.index] = state
                 guard state.isTerminal || state.state == "UNKNOWN" else { continue }
@@ -237,7 +245,60 @@ public final class SlurmExecutor {
 
     private func failureReason(_ s: Submission, _ state: SlurmJobState?) -> String {
         let what = state.map { "\($0.state)" + ($0.reason == "None" ? "" : " (\($0.reason))") } ?? "ended without a cache entry"
-        return "Slurm job \(s.job.id) \(what); log \(s.job.log)"
+        var reason = "Slurm job \(s.job.id) \(what); log \(s.job.log)"
+        if state?.state == "TIMEOUT" {
+            let log = (try? String(contentsOf: URL(fileURLWithPath: s.job.log), encoding: .utf8)) ?? ""
+            let requeues = log.components(separatedBy: "\(Self.requeueMarker): time limit near; stopping").count - 1
+            reason += "; the time limit ended it after \(requeues) requeue\(requeues == 1 ? "" : "s") at the limit "
+                + "(raise resources.time or --max-requeues; its snapshot stays for the next run)"
+        }
+        return reason
+    }
+
+    /// The batch script of one instance: runs `command` in the background and, on SIGUSR1 (the time limit is
+    /// near), stops it with SIGTERM, waits for it and requeues the job unless it has been requeued `maxRequeues`
+    /// times already. `wait` returns early when the trapped signal arrives, hence the loop.
+    static func jobScript(instance: String, file: URL, command: [String], slurm: SlurmOptions) -> String {
+        """
+        #!/bin/sh
+        # Palimpsest job: instance \(instance) of \(file.path)
+        cd \(quoted(slurm.workingDirectory.path)) || exit 1
+        restarts=${SLURM_RESTART_COUNT:-0}
+        near_limit() {
+            if [ "$restarts" -ge \(slurm.maxRequeues) ]; then
+                echo "\(requeueMarker): time limit near; not requeueing (requeued $restarts times already, --max-requeues \(slurm.maxRequeues))"
+                return
+            fi
+            echo "\(requeueMarker): time limit near; stopping the instance and requeueing job $SLURM_JOB_ID (requeue $((restarts + 1)) of \(slurm.maxRequeues))"
+            kill -TERM "$child" 2>/dev/null
+            while kill -0 "$child" 2>/dev/null; do wait "$child"; done
+            scontrol requeue "$SLURM_JOB_ID"
+        }
+        trap near_limit USR1
+        \(command.map(quoted).joined(separator: " ")) &
+        child=$!
+        while :; do
+            wait "$child"
+            status=$?
+            kill -0 "$child" 2>/dev/null || break
+        done
+        exit $status
+
+        """
+    }
+
+    /// What the job script prints when it requeues itself.
+    static let requeueMarker = "palimpsest-job"
+
+    /// Why a job went back to the queue, from the tail of its log: its own requeue at the time limit, a node
+    /// failure (Slurm's "DUE TO NODE FAILURE"), or Slurm's decision (preemption, an administrator).
+    static func requeueCause(logTail: [String]) -> String {
+        for line in logTail.reversed() {
+            if line.contains("\(requeueMarker): time limit near; stopping") { return "its time limit was near" }
+            if line.contains("DUE TO NODE FAILURE") { return "its node failed" }
+            if line.contains("DUE TO PREEMPTION") { return "it was preempted" }
+        }
+        return "Slurm requeued it"
     }
 
     /// Single-quotes a word for /bin/sh.
