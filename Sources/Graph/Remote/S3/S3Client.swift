@@ -151,7 +151,7 @@ public final class S3Client: @unchecked Sendable {
     public func objects(prefix: String = "", pageSize: Int = 1000) throws(GraphError) -> [S3Object] {
         precondition(pageSize > 0, "pageSize must be positive")
         let full = url.objectKey(prefix)
-        let strip = url.prefix.isEmpty ? 0 : url.prefix.count + 1
+        let lead = url.prefix.isEmpty ? "" : url.prefix + "/"
         var result: [S3Object] = []
         var token: String?
         repeat {
@@ -163,8 +163,8 @@ public final class S3Client: @unchecked Sendable {
                 throw GraphError.io(path: url.description, reason: "the server's listing is not a ListBucketResult XML document")
             }
             for item in page.children where item.name == "Contents" {
-                guard let key = item["Key"], key.count >= strip else { continue }
-                result.append(S3Object(key: String(key.dropFirst(strip)), size: item["Size"].flatMap(Int.init) ?? 0))
+                guard let key = item["Key"], key.hasPrefix(lead) else { continue }
+                result.append(S3Object(key: String(key.dropFirst(lead.count)), size: item["Size"].flatMap(Int.init) ?? 0))
             }
             token = page["IsTruncated"] == "true" ? page["NextContinuationToken"] : nil
         } while token != nil
