@@ -13,7 +13,8 @@ import Testing
         let dir: URL
         let endpoint: URL
         /// The environment that points the client at this server: its endpoint and its credentials file (profile
-        /// `default`: an IAM user's key; profile `session`: temporary credentials with a session token).
+        /// `default`: an IAM user's key; `session`: temporary credentials with a session token; `readonly`: a key
+        /// allowed only to read).
         let environment: [String: String]
 
         init() throws {
@@ -56,6 +57,14 @@ import Testing
             p.waitUntilExit()
             return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
         }
+    }
+
+    /// Messages collected from several threads.
+    final class Problems: @unchecked Sendable {
+        private let lock = NSLock()
+        private var messages: [String] = []
+        func add(_ message: String) { lock.withLock { messages.append(message) } }
+        var all: [String] { lock.withLock { messages } }
     }
 
     static func message<T>(_ body: () throws -> T) -> String {
@@ -102,6 +111,18 @@ import Testing
         #expect(try client.head(key: "objects/03") == nil)
         #expect(try client.list(prefix: "objects/", pageSize: 4).count == 6)
 
+        // Sixteen transfers from eight threads at once through one client (remotes transfer in parallel).
+        let problems = Problems()
+        DispatchQueue.concurrentPerform(iterations: 16) { i in
+            let bytes = Data(repeating: UInt8(i), count: 1000 + i)
+            do {
+                try client.put(key: "parallel/\(i)", data: bytes)
+                if try client.get(key: "parallel/\(i)") != bytes { problems.add("parallel/\(i) came back different") }
+            } catch { problems.add("\(error)") }
+        }
+        #expect(problems.all.isEmpty, "\(problems.all)")
+        #expect(try client.objects(prefix: "parallel/").map(\.size).sorted() == Array(1000..<1016))
+
         // Temporary credentials: the session token is signed and checked.
         let session = try server.client("s3://palimpsest-test/remote/v1", profile: "session")
         #expect(session.credentials.sessionToken != nil)
@@ -133,6 +154,18 @@ import Testing
         #expect(Self.message { try unknown.list() } == "error: s3://palimpsest-test/p: \(server.endpoint.absoluteString) does not know "
             + "access key 'AKIAUNKNOWNKEY000000' (from test): check AWS_ACCESS_KEY_ID or the profile's aws_access_key_id, "
             + "and that the endpoint is the server the key belongs to")
+
+        let readonly = try server.client("s3://palimpsest-test/p", profile: "readonly")
+        #expect(try readonly.get(key: "x") == Data("x".utf8))
+        #expect(Self.message { try readonly.put(key: "x", data: Data("y".utf8)) } == "error: s3://palimpsest-test/p/x: access denied to "
+            + "access key '\(readonly.credentials.accessKeyID)' (from \(server.dir.path)/credentials [readonly]): its policy or the "
+            + "bucket's policy must allow s3:PutObject on bucket 'palimpsest-test'")
+
+        let session = try server.client("s3://palimpsest-test/p", profile: "session").credentials
+        let badToken = try server.client("s3://palimpsest-test/p", credentials: S3Credentials(
+            accessKeyID: session.accessKeyID, secretAccessKey: session.secretAccessKey, sessionToken: "bogus", source: "test"))
+        #expect(Self.message { try badToken.get(key: "x") } == "error: s3://palimpsest-test/p/x: the session token of access key "
+            + "'\(session.accessKeyID)' (from test) is invalid or has expired: get new temporary credentials (AWS_SESSION_TOKEN)")
 
         let missing = try server.client("s3://no-such-bucket/p")
         let noBucket = "bucket 'no-such-bucket' does not exist at \(server.endpoint.absoluteString): create it, or check the bucket "
