@@ -212,4 +212,88 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: absent.path))
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).count == 2)
     }
+
+    /// A scripted HTTP server (Python's http.server): answer `i` follows `plan[i]` (the last one repeats): `503`, a
+    /// SlowDown error; `short`, a body cut off after 10 of 100 announced bytes; `ok`, the body `ok`.
+    final class ScriptedServer {
+        let process = Process()
+        let endpoint: URL
+
+        static let script = """
+        import http.server, sys
+        plan, count = sys.argv[2].split(","), [0]
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            def do_GET(self):
+                what = plan[min(count[0], len(plan) - 1)]
+                count[0] += 1
+                if what == "503":
+                    body = b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
+                    self.send_response(503)
+                elif what == "short":
+                    self.send_response(200)
+                    self.send_header("Content-Length", "100")
+                    self.end_headers()
+                    self.wfile.write(b"x" * 10)
+                    self.close_connection = True
+                    return
+                else:
+                    body = b"ok"
+                    self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            def log_message(self, *args):
+                pass
+        server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        with open(sys.argv[1], "w") as f:
+            f.write(str(server.server_address[1]))
+        server.serve_forever()
+        """
+
+        init(plan: String) throws {
+            let portFile = FileManager.default.temporaryDirectory.appendingPathComponent("s3-scripted-\(UUID().uuidString.prefix(8))")
+            defer { try? FileManager.default.removeItem(at: portFile) }
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", "-c", Self.script, portFile.path, plan]
+            try process.run()
+            for _ in 0..<200 {
+                if let port = try? String(contentsOf: portFile, encoding: .utf8), !port.isEmpty { break }
+                usleep(25_000)
+            }
+            let port = try String(contentsOf: portFile, encoding: .utf8)
+            endpoint = try #require(URL(string: "http://127.0.0.1:\(port)"))
+        }
+
+        func client() throws -> S3Client {
+            S3Client(url: try S3URL("s3://scripted/p"), endpoint: endpoint,
+                     credentials: S3Credentials(accessKeyID: "AKID", secretAccessKey: "secret"), region: "us-east-1")
+        }
+
+        /// SIGKILL: children of the test process may inherit a signal mask that blocks SIGTERM.
+        func stop() {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    @Test func retriesServerErrorsAndRejectsTruncatedDownloads() throws {
+        let flaky = try ScriptedServer(plan: "503,503,ok")
+        defer { flaky.stop() }
+        #expect(try flaky.client().get(key: "k") == Data("ok".utf8), "the third attempt succeeds")
+
+        let busy = try ScriptedServer(plan: "503")
+        defer { busy.stop() }
+        #expect(Self.message { try busy.client().get(key: "k") }
+            == "error: s3://scripted/p/k: \(busy.endpoint.absoluteString) answered HTTP 503 SlowDown: Please reduce your request rate.")
+
+        let cut = try ScriptedServer(plan: "short")
+        defer { cut.stop() }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("s3-cut-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let failure = Self.message { try cut.client().get(key: "k", to: dir.appendingPathComponent("k.bin")) }
+        #expect(failure.hasPrefix("error: s3://scripted/p/k: the exchange with \(cut.endpoint.absoluteString) failed: "), "\(failure)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == [], "neither the file nor a staging file")
+    }
 }

@@ -52,21 +52,27 @@ extension S3Client {
         return GraphError.io(path: place, reason: reason)
     }
 
-    /// A request that got no HTTP answer, as a `GraphError.io` naming the server and the likely cause.
+    /// A request that got no (complete) HTTP answer, as a `GraphError.io` naming the server and the likely cause.
     func networkFailure(_ error: any Error, key: String?) -> GraphError {
         let place = key.map(url.describe) ?? url.description
-        let what: String
+        let reason: String
         switch (error as? URLError)?.code {
-        case .cannotConnectToHost?: what = "connection refused (is the server running, and is the endpoint's port right?)"
-        case .cannotFindHost?, .dnsLookupFailed?: what = "unknown host (check the endpoint URL)"
-        case .timedOut?: what = "no answer within the time limit"
-        case .networkConnectionLost?: what = "the connection was lost"
-        case .notConnectedToInternet?: what = "no network"
+        case .cannotConnectToHost?:
+            reason = "cannot reach \(server): connection refused (is the server running, and is the endpoint's port right?)"
+        case .cannotFindHost?, .dnsLookupFailed?:
+            reason = "cannot reach \(server): unknown host (check the endpoint URL)"
+        case .notConnectedToInternet?:
+            reason = "cannot reach \(server): no network"
         case .secureConnectionFailed?, .serverCertificateUntrusted?, .serverCertificateHasBadDate?,
              .serverCertificateNotYetValid?, .serverCertificateHasUnknownRoot?:
-            what = "the TLS connection failed (check the certificate, or use http:// for a local server)"
-        default: what = GraphError.reason(for: error)
+            reason = "cannot reach \(server): the TLS connection failed (check the certificate, or use http:// for a local server)"
+        case .timedOut?:
+            reason = "\(server) did not answer within the time limit"
+        case .networkConnectionLost?:
+            reason = "the connection to \(server) was lost"
+        default:
+            reason = "the exchange with \(server) failed: \(GraphError.reason(for: error))"
         }
-        return GraphError.io(path: place, reason: "cannot reach \(server): \(what)")
+        return GraphError.io(path: place, reason: reason)
     }
 }
