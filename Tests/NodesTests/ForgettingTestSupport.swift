@@ -51,7 +51,7 @@ func expectSuccess(_ summary: RunSummary, sourceLocation: Testing.SourceLocation
     #expect(!summary.failed, "\(summary.results.map { "\($0.id): \($0.status) \($0.reason ?? "")" })", sourceLocation: sourceLocation)
 }
 
-/// Test-only upstream: a randomly initialised tiny VGG16 written as a model output (CONTRACTS §2).
+/// Test-only upstream: a randomly initialised tiny VGG16 written as a model output (docs/artifacts.md §2).
 /// `favour`: when ≥ 0, that class's output bias is raised by 100 so the model always predicts it.
 struct TestModelNode: NodeKind {
     static let kind = "test_model"
@@ -99,7 +99,7 @@ struct TestModelNode: NodeKind {
     }
 }
 
-/// Test-only upstream: a SynthFACS tree in the AffectNet or CK+ layout as a dataset output (CONTRACTS §1).
+/// Test-only upstream: a SynthFACS tree in the AffectNet or CK+ layout as a dataset output (docs/artifacts.md §1).
 struct TestFacesNode: NodeKind {
     static let kind = "test_faces"
     static let version = 1

@@ -7,7 +7,7 @@ import Testing
 @testable import Graph
 @testable import Nodes
 
-/// Artifact directories written exactly as CONTRACTS.md specifies, copied into the graph by `shell` nodes.
+/// Artifact directories written exactly as docs/artifacts.md specifies, copied into the graph by `shell` nodes.
 enum ReportFixtures {
     static let emotions = ["neutral", "happy", "sad", "surprise", "fear", "disgust", "anger", "contempt"]
 

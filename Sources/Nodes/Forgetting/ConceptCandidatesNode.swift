@@ -5,7 +5,7 @@ import Graph
 /// `concept_candidates`: ranks the face's AU areas by how much of the positive saliency difference (model A more
 /// relevant than model B) falls inside each, per class, over the images `diff_saliency` selected.
 ///
-/// Beyond the study, which had a human look at the difference maps. Output (CONTRACTS §8): `ranking.json`
+/// Beyond the study, which had a human look at the difference maps. Output (docs/artifacts.md §8): `ranking.json`
 /// `{"per_class": {class: [{"region", "action_units", "score", "share", "expected", "pain_never_uses",
 /// "shared_with_pain"}, …]}, "expected": {class: {"top_region", "top_verdict", "mean_score"}}, "images": N}` sorted
 /// by score, `ranking.csv`, and `regions.png` (per class a few faces with the areas tinted). Scores:

@@ -14,7 +14,7 @@ import Graph
 /// - `raw_maps` (the study's): the raw channel-summed maps subtracted, A − B, and that difference min–max
 ///   normalised per image to [0, 1] (0 = where B exceeds A most, 1 = where A exceeds B most; no fixed zero point).
 ///
-/// Output (CONTRACTS §7): `selection.json`, `maps.safetensors` (a, b, diff [N, H, W] and the inputs `images`
+/// Output (docs/artifacts.md §7): `selection.json`, `maps.safetensors` (a, b, diff [N, H, W] and the inputs `images`
 /// [N, C, H, W]), `grid_<class>.png` (rows input | A | B | A−B, one column per image) and
 /// `heatmaps/<n>_{a,b,diff}.png`. When no image qualifies, the output holds an empty selection (N = 0, no figures)
 /// and the metric `images` is 0.

@@ -2,7 +2,7 @@ import Core
 import Foundation
 import Graph
 
-/// The `saliency` output of `diff_saliency` (CONTRACTS §7): `selection.json` and `maps.safetensors`.
+/// The `saliency` output of `diff_saliency` (docs/artifacts.md §7): `selection.json` and `maps.safetensors`.
 ///
 /// Shapes: N selected images, maps H×W (the model input size), images C×H×W.
 public struct SaliencyArtifact: Sendable {
@@ -53,7 +53,7 @@ public struct SaliencyArtifact: Sendable {
     /// The difference in [0, 1], [N, H, W]: 0.5 + (a − b) / 2 (0.5 = no difference, above = more relevant for A),
     /// or with `selection.difference` = `raw_maps` the raw maps' difference A − B min–max normalised per image.
     public var diff: Tensor
-    /// The model inputs before normalisation, in [0, 1], [N, C, H, W] (for figures; an addition to CONTRACTS §7).
+    /// The model inputs before normalisation, in [0, 1], [N, C, H, W] (for figures; docs/artifacts.md §7).
     public var images: Tensor
 
     public static let selectionFile = "selection.json"

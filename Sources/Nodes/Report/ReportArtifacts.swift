@@ -2,7 +2,7 @@ import Foundation
 import Graph
 import Report
 
-/// Readers that turn upstream artifact directories (formats of CONTRACTS.md) into the report's plain values.
+/// Readers that turn upstream artifact directories (formats of docs/artifacts.md) into the report's plain values.
 ///
 /// An artifact is recognised by its files, so a user's `shell` node that writes the same files feeds the
 /// report too: `metrics.json` with `per_class` (evaluation), `result.json` (significance test),
@@ -102,8 +102,8 @@ enum ReportArtifacts {
         return ints.map(\.intValue)
     }
 
-    /// One McNemar row; per-class rows give recall as `recall_a`/`recall_b` (CONTRACTS §5) or `accuracy_a`/`accuracy_b`
-    /// (accuracy restricted to the class, as `significance_test` writes it).
+    /// One McNemar row; per-class rows give recall as `accuracy_a`/`accuracy_b` (accuracy restricted to the class, as
+    /// `significance_test` writes it: docs/artifacts.md §5) or as `recall_a`/`recall_b` (which the reader also accepts).
     static func mcnemarRow(_ r: JSONFields, label: String) throws -> McNemarRow {
         McNemarRow(label: label, n: try r.int("n"), b: try r.int("b"), c: try r.int("c"), pExact: try r.double("p_exact"),
                    chi2: try r.double("chi2"), pChi2: try r.double("p_chi2"), scoreA: try r.double(r.has("recall_a") ? "recall_a" : "accuracy_a"),

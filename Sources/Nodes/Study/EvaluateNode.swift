@@ -20,7 +20,7 @@ public struct EvaluateNode: NodeKind {
     public static let outputs: [OutputSpec] = [OutputSpec("evaluation", doc: "metrics.json, confusion.csv, predictions.csv")]
     public static let usesSeed = false
 
-    /// `metrics.json` (CONTRACTS §4).
+    /// `metrics.json` (docs/artifacts.md §4).
     struct Metrics: Codable {
         struct PerClass: Codable {
             var `class`: String

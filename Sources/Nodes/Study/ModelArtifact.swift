@@ -4,7 +4,7 @@ import Foundation
 import Graph
 
 /// The `model` output of the training nodes: `weights.safetensors` (dotted names, with the architecture and frozen
-/// blocks in its metadata) and `model.json` (architecture, classes, task, input preprocessing) — CONTRACTS §2.
+/// blocks in its metadata) and `model.json` (architecture, classes, task, input preprocessing) — docs/artifacts.md §2.
 public struct ModelArtifact {
     /// What `model.json` holds.
     public struct Description: Codable, Sendable, Equatable {
