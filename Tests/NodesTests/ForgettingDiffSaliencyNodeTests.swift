@@ -132,7 +132,7 @@ import Testing
         #expect(empty.selection.images.isEmpty && empty.a.shape == [0, 32, 32] && empty.images.shape == [0, 3, 32, 32])
         #expect(try same.metrics("saliency")["images"] == 0 && same.metrics("candidates")["images"] == 0)
         let candidates = try same.outputDirectory("candidates", "candidates")
-        #expect(try String(contentsOf: candidates.appendingPathComponent("ranking.csv"), encoding: .utf8) == "class,rank,region,action_units,score,share\n")
+        #expect(try String(contentsOf: candidates.appendingPathComponent("ranking.csv"), encoding: .utf8) == "class,rank,region,action_units,score,share,expected,pain_never_uses,shared_with_pain\n")
         let ranking = try JSONSerialization.jsonObject(with: Data(contentsOf: candidates.appendingPathComponent("ranking.json"))) as! [String: Any]
         #expect((ranking["per_class"] as? [String: Any])?.isEmpty == true && ranking["images"] as? Int == 0)
         let unknown = try ForgettingProject(Self.yaml(classes: "[joy]"), extraKinds: Self.kinds)
