@@ -11,6 +11,10 @@ enum Hashing {
         hex(SHA256.hash(data: Data(string.utf8)))
     }
 
+    static func sha256(data: Data) -> String {
+        hex(SHA256.hash(data: data))
+    }
+
     /// Streams a file through SHA-256 in 1 MiB reads.
     static func sha256(file path: String) throws(GraphError) -> String {
         let fd = open(path, O_RDONLY | O_CLOEXEC)

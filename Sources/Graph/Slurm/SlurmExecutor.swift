@@ -14,6 +14,8 @@ public struct SlurmOptions: Sendable {
     public var pollInterval: Double
     /// The directory jobs start in.
     public var workingDirectory: URL
+    /// Extra `palimpsest run` arguments for every job (`--push REMOTE`).
+    public var jobArguments: [String] = []
 
     public init(executable: URL, overrides: [String] = [], sbatchArguments: [String] = [], detach: Bool = false,
                 pollInterval: Double = 1, workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) {
@@ -173,6 +175,7 @@ public final class SlurmExecutor {
         var command = [slurm.executable.path, "run", file.path, "--cache", store.root.path, "--only", inst.id, "--no-lock-file"]
         if forced { command += ["--force", inst.id] }
         for o in slurm.overrides { command += ["--set", o] }
+        command += slurm.jobArguments
         let text = """
             #!/bin/sh
             # Palimpsest job: instance \(inst.id) of \(file.path)
