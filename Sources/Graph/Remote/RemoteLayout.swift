@@ -96,9 +96,17 @@ public struct RemoteIndex: Codable, Sendable {
         self.entries = entries
     }
 
-    /// Reads a remote's index; an empty index when it has none yet.
+    /// Reads a remote's index; a remote without one is an error (a mistyped URL, or nothing pushed yet).
     public static func read(from remote: RemoteReader) throws(GraphError) -> RemoteIndex {
-        guard let data = try remote.read(RemoteLayout.indexKey, limit: RemoteLayout.indexLimit) else { return RemoteIndex() }
+        guard let index = try readIfPresent(from: remote) else {
+            throw GraphError.remote(location: remote.location, reason: "no index.json: not a Palimpsest remote, or nothing was pushed to it yet")
+        }
+        return index
+    }
+
+    /// Reads a remote's index, nil when it has none (a new remote being pushed to).
+    static func readIfPresent(from remote: RemoteReader) throws(GraphError) -> RemoteIndex? {
+        guard let data = try remote.read(RemoteLayout.indexKey, limit: RemoteLayout.indexLimit) else { return nil }
         let index: RemoteIndex
         do { index = try JSONDecoder().decode(RemoteIndex.self, from: data) } catch {
             throw GraphError.remote(location: remote.location, reason: "index.json is not a Palimpsest remote index: \(GraphError.describe(error))")

@@ -133,7 +133,7 @@ public final class RemoteTransfer: @unchecked Sendable {
     /// Rewrites the remote's index: what it listed, plus `adding`, plus any entry record it lacks (left by a
     /// push that was interrupted before its index update, or by a concurrent push).
     private func updateIndex(of remote: RemoteWriter, adding: [String: RemoteIndex.Entry]) throws(GraphError) {
-        var index = try RemoteIndex.read(from: remote)
+        var index = try RemoteIndex.readIfPresent(from: remote) ?? RemoteIndex()
         let before = index.entries.count
         for (key, entry) in adding { index.entries[key] = entry }
         for recordKey in try remote.list(prefix: "entries/") where recordKey.hasSuffix(".json") {
