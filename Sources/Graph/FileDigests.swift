@@ -136,6 +136,18 @@ public final class DigestMemo: @unchecked Sendable {
         }
     }
 
+    /// Records the digest of a file just written and hashed (an object a pull downloaded), so that verifying its
+    /// tree stats it instead of reading it again; `relative` is its path under the tree `root`.
+    func remember(root: String, relative: String, file: String, sha256: String) throws(GraphError) {
+        let (stamp, _) = try Self.stamp(file)
+        var shard = loadShard(root)
+        shard.entries[relative] = (stamp, sha256)
+        shard.dirty = true
+        lock.lock()
+        shards[root] = shard
+        lock.unlock()
+    }
+
     /// Drops the memo of a tree (in memory and on disk), so its files are re-read next time.
     func forget(_ root: String) {
         lock.lock()

@@ -29,8 +29,14 @@ extension RemoteTransfer {
         let index = try RemoteIndex.read(from: remote)
         var total = TransferReport()
         var tried = Set<String>()
+        var first = true
         while true {
             let plan = Planner.plan(experiment, store: store, lock: nil, selected: selected, remote: index)
+            if first {
+                // Entries already here count as present, so that a second pull says so.
+                total.present = Array(Set(plan.filter { $0.state == .upToDate }.compactMap(\.key)))
+                first = false
+            }
             var byKey: [String: [String]] = [:]
             var order: [String] = []
             for entry in plan where entry.onRemote == true {

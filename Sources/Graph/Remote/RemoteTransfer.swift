@@ -231,7 +231,8 @@ public final class RemoteTransfer: @unchecked Sendable {
     /// Downloads one object to its path in the staging directory and checks its size and SHA-256.
     private func fetchObject(_ file: EntryFile, into staging: URL, from remote: RemoteReader, who: String, tally: Tally) throws(GraphError) {
         let target = staging.appendingPathComponent(file.path)
-        try FileSystem.makeDirectory(target.deletingLastPathComponent())
+        let parent = target.deletingLastPathComponent()
+        if !FileSystem.exists(parent) { try FileSystem.makeDirectory(parent) }
         let object = "object \(file.path) (\(file.sha256.prefix(12)))"
         let found: Bool
         do { found = try remote.download(RemoteLayout.objectKey(file.sha256), to: target, limit: file.size) { tally.add($0) } } catch {
@@ -244,6 +245,12 @@ public final class RemoteTransfer: @unchecked Sendable {
         }
         guard try Hashing.sha256(file: target.path) == file.sha256 else {
             throw GraphError.remote(location: remote.location, reason: "\(who): rejected \(object): its content does not match its SHA-256")
+        }
+        // The bytes were just hashed: the commit's tree check stats them instead of reading them again.
+        if file.path.hasPrefix("outputs/") {
+            let name = file.path.dropFirst(8).prefix { $0 != "/" }
+            let root = staging.appendingPathComponent("outputs/\(name)").path
+            try store.memo.remember(root: root, relative: String(file.path.dropFirst(9 + name.count)), file: target.path, sha256: file.sha256)
         }
     }
 
