@@ -59,12 +59,7 @@ public final class ArchiveRemote: RemoteReader, @unchecked Sendable {
     /// the download is deleted when the remote is released.
     public static func download(_ url: URL, into directory: URL, progress: (Int64) -> Void) throws(GraphError) -> ArchiveRemote {
         let file = directory.appendingPathComponent("download-\(getpid())-\(UUID().uuidString.prefix(8)).tar")
-        let http = HTTPRemote(base: url.deletingLastPathComponent())
-        let found: Bool
-        do { found = try http.download(url.lastPathComponent, to: file, limit: .max, progress: progress) } catch {
-            unlink(file.path)
-            throw error
-        }
+        let found = try HTTPRemote(base: url).download(from: url, label: url.lastPathComponent, to: file, limit: .max, progress: progress)
         guard found else { throw GraphError.remote(location: url.absoluteString, reason: "not found (HTTP 404)") }
         do { return try ArchiveRemote(file: file, location: url.absoluteString, deleteWhenDone: true) } catch {
             unlink(file.path)

@@ -26,12 +26,12 @@ public struct DirectoryRemote: RemoteWriter {
     }
 
     public func read(_ key: String, limit: Int) throws(GraphError) -> Data? {
-        let file = url(key)
-        guard let handle = FileHandle(forReadingAtPath: file.path) else {
+        let fd = open(url(key).path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
             if errno == ENOENT { return nil }
             throw GraphError.remote(location: location, reason: "\(key): \(String(cString: strerror(errno)))")
         }
-        defer { try? handle.close() }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         let data: Data
         do { data = try handle.read(upToCount: limit + 1) ?? Data() } catch {
             throw GraphError.remote(location: location, reason: "\(key): \(GraphError.reason(for: error))")

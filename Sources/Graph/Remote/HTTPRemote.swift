@@ -38,17 +38,30 @@ public final class HTTPRemote: RemoteReader, @unchecked Sendable {
     }
 
     public func download(_ key: String, to file: URL, limit: Int64, progress: (Int64) -> Void) throws(GraphError) -> Bool {
+        try download(from: url(key), label: key, to: file, limit: limit, progress: progress)
+    }
+
+    /// Streams any URL (an archive's, query included) into the new file `file`; false on 404.
+    func download(from source: URL, label: String, to file: URL, limit: Int64, progress: (Int64) -> Void) throws(GraphError) -> Bool {
         let fd = open(file.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw GraphError.io(path: file.path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
-        let found = try get(key, Transfer(sink: .file(fd), limit: limit), progress: progress)
+        let found: Bool
+        do { found = try get(source, label: label, Transfer(sink: .file(fd), limit: limit), progress: progress) } catch {
+            unlink(file.path)
+            throw error
+        }
         if !found { unlink(file.path) }
         return found
     }
 
-    /// Runs one GET, reporting bytes from this thread as they arrive; false on 404 (or 410).
     private func get(_ key: String, _ transfer: Transfer, progress: (Int64) -> Void) throws(GraphError) -> Bool {
-        let task = session.dataTask(with: URLRequest(url: url(key)))
+        try get(url(key), label: key, transfer, progress: progress)
+    }
+
+    /// Runs one GET, reporting bytes from this thread as they arrive; false on 404 (or 410).
+    private func get(_ source: URL, label key: String, _ transfer: Transfer, progress: (Int64) -> Void) throws(GraphError) -> Bool {
+        let task = session.dataTask(with: URLRequest(url: source))
         delegate.register(task.taskIdentifier, transfer)
         task.resume()
         var reported: Int64 = 0
