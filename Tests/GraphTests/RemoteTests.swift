@@ -216,4 +216,22 @@ import Testing
         let bad = diagnostics(Self.chain.replacingOccurrences(of: "nodes:", with: "remotes: {lab: 3}\nnodes:"))
         #expect(bad.map(\.message) == ["remotes.lab: expected a directory, file://, http(s):// URL or .tar archive, found an integer"])
     }
+
+    @Test func configFileNamesRemotesTooAndTheExperimentWins() throws {
+        let box = try Sandbox(Self.chain.replacingOccurrences(of: "nodes:", with: "remotes: {lab: mine}\nnodes:"))
+        let config = box.dir.appendingPathComponent("config.yaml")
+        try "remotes:\n  lab: /srv/theirs\n  web: https://lab.example/r\n".write(to: config, atomically: true, encoding: .utf8)
+        #expect(RemoteLocation.configFile(environment: ["PALIMPSEST_CONFIG": config.path]) == config)
+        #expect(RemoteLocation.configFile(environment: ["XDG_CONFIG_HOME": "/x"]).path == "/x/palimpsest/config.yaml")
+        let configured = try RemoteLocation.configuredRemotes(file: config)
+        #expect(configured == ["lab": "/srv/theirs", "web": "https://lab.example/r"])
+        #expect(try RemoteLocation.resolve("lab", experiment: try box.load(), configured: configured) == .directory(box.dir.appendingPathComponent("mine")))
+        #expect(try RemoteLocation.resolve("web", experiment: try box.load(), configured: configured) == .http(URL(string: "https://lab.example/r")!))
+        #expect(try RemoteLocation.configuredRemotes(file: box.dir.appendingPathComponent("absent.yaml")).isEmpty)
+        try "remote:\n  lab: /srv\n".write(to: config, atomically: true, encoding: .utf8)
+        let error = #expect(throws: GraphError.self) { try RemoteLocation.configuredRemotes(file: config) }
+        #expect(error?.description.contains("unknown key 'remote'; expected: remotes") == true)
+        let scheme = #expect(throws: GraphError.self) { try RemoteLocation.parse("ftp://host/x", base: box.dir) }
+        #expect(scheme?.plainDescription.contains("unknown scheme 'ftp'") == true)
+    }
 }

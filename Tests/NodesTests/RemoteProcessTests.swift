@@ -200,4 +200,53 @@ final class StaticServer: @unchecked Sendable {
         guard case .hit = reader.lookup(key) else { Issue.record("the resumed pull did not commit a verified entry"); return }
         #expect(try FileSystem.list(tmp.path).isEmpty, "the killed pull's staging was removed")
     }
+
+    /// Every entry a remote lists is whole: each record's objects exist and hash to their names, each index entry
+    /// has a record, no object is partial. Returns the number of records.
+    func checkConsistent(_ remote: URL) throws -> Int {
+        let store = try DirectoryRemote(root: remote, create: false)
+        let index = try RemoteIndex.read(from: store)
+        var records = 0
+        for key in try store.list(prefix: "entries/") {
+            let record = try JSONDecoder().decode(EntryRecord.self, from: Data(contentsOf: remote.appendingPathComponent(key)))
+            for file in record.files {
+                let object = remote.appendingPathComponent(RemoteLayout.objectKey(file.sha256))
+                #expect(try Hashing.sha256(file: object.path) == file.sha256, "object of \(file.path) in \(key)")
+            }
+            records += 1
+        }
+        for key in index.entries.keys {
+            #expect(FileManager.default.fileExists(atPath: remote.appendingPathComponent(RemoteLayout.recordKey(key)).path))
+        }
+        for object in try store.list(prefix: "objects/") {
+            #expect(try Hashing.sha256(file: remote.appendingPathComponent(object).path) == String(object.split(separator: "/").last!))
+        }
+        return records
+    }
+
+    @Test func pushKilledMidTransferLeavesWholeObjectsAndTheNextPushCompletes() throws {
+        let p = try ShellProject("""
+        palimpsest: 1
+        nodes:
+          many: {kind: shell, matrix: {i: [1, 2, 3, 4]},
+                 params: {cmd: "for f in $(seq 60); do head -c 200000 /dev/urandom > $PALIMPSEST_OUTPUT/f$f; done"}}
+        """)
+        #expect(try Self.palimpsest(["run", "exp.yaml", "-j", "2"], in: p.dir).status == 0)
+        // A first push creates the index (the remote exists), then a second push of the rest is killed.
+        #expect(try Self.palimpsest(["push", "exp.yaml", "shared", "--only", "many[i=1]"], in: p.dir).status == 0)
+        let shared = p.dir.appendingPathComponent("shared")
+        let (push, _, _) = try RunnerProcessTests.start(["push", "exp.yaml", "shared", "-j", "1"], in: p.dir)
+        var waited = 0
+        while ((try? FileSystem.list(shared.appendingPathComponent("objects").path).count) ?? 0) < 80 && waited < 2000 { usleep(2_000); waited += 1 }
+        kill(push.processIdentifier, SIGKILL)
+        push.waitUntilExit()
+        let before = try checkConsistent(shared)
+        #expect(before >= 1 && before < 4, "killed mid-push: \(before)")
+        let again = try Self.palimpsest(["push", "exp.yaml", "shared"], in: p.dir)
+        #expect(again.status == 0 && again.out.contains("pushed \(4 - before) entries"), "\(again)")
+        #expect(try checkConsistent(shared) == 4)
+        #expect(try RemoteIndex.read(from: DirectoryRemote(root: shared, create: false)).entries.count == 4)
+        let pull = try Self.palimpsest(["pull", "exp.yaml", "shared", "--cache", "reader-cache"], in: p.dir)
+        #expect(pull.status == 0 && pull.out.hasPrefix("pulled 4 entries"), "\(pull)")
+    }
 }
