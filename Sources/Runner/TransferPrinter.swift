@@ -51,8 +51,9 @@ final class TransferPrinter: @unchecked Sendable {
         lock.unlock()
         for failure in report.failures { FileHandle.standardError.write(Data("✗ \(failure.message)\n".utf8)) }
         let seconds = max(report.seconds, 1e-6)
-        var text = String(format: "%@ %d entries (%.1f MiB in %.2f s: %.1f entries/s, %.1f MB/s)", done, report.transferred.count,
-                          Double(report.bytes) / 1_048_576, report.seconds, Double(report.transferred.count) / seconds,
+        let count = report.transferred.count
+        var text = String(format: "%@ %d %@ (%.1f MiB in %.2f s: %.1f entries/s, %.1f MB/s)", done, count, count == 1 ? "entry" : "entries",
+                          Double(report.bytes) / 1_048_576, report.seconds, Double(count) / seconds,
                           Double(report.bytes) / seconds / 1e6)
         text += "; \(report.present.count) \(present)"
         if let absent, !report.absent.isEmpty { text += "; \(report.absent.count) \(absent)" }
