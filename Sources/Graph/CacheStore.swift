@@ -66,7 +66,11 @@ public final class CacheStore: @unchecked Sendable {
     /// Finds and verifies the entry for `key`: manifest readable and for this key, every output file present
     /// with its recorded size and digest, no extra files.
     public func lookup(_ key: String) -> Lookup {
-        let dir = entryDirectory(key)
+        verify(entryDirectory(key), key: key)
+    }
+
+    /// Checks an entry directory (committed or staged) against `key` like `lookup`.
+    func verify(_ dir: URL, key: String) -> Lookup {
         let manifestURL = dir.appendingPathComponent("manifest.json")
         guard let data = try? Data(contentsOf: manifestURL) else {
             return FileSystem.exists(dir) ? .corrupt(reason: "manifest.json missing or unreadable") : .missing
@@ -166,6 +170,63 @@ public final class CacheStore: @unchecked Sendable {
         }
         FileSystem.remove(partialDirectory(manifest.key))
         return final
+    }
+
+    /// A fresh, empty staging directory for an entry arriving from a remote or an archive (stale ones of the same
+    /// key, from killed pulls, are removed first). Call with the key's lock held.
+    func stageImport(_ key: String) throws(GraphError) -> URL {
+        let tmp = root.appendingPathComponent("tmp")
+        for name in (try? FileSystem.list(tmp.path)) ?? [] where name.hasPrefix(key + "-") {
+            FileSystem.remove(tmp.appendingPathComponent(name))
+        }
+        let dir = tmp.appendingPathComponent("\(key)-\(UUID().uuidString.prefix(8))")
+        activeLock.lock()
+        active.insert(dir.path)
+        activeLock.unlock()
+        do { try FileSystem.makeDirectory(dir) } catch {
+            discard(dir)
+            throw error
+        }
+        return dir
+    }
+
+    /// Commits an imported entry: verified like `lookup` (its manifest is for `key`, its components hash to
+    /// `key`, every output matches its digest, nothing extra) while still staged, then fsynced and renamed into
+    /// `objects/`. A staging that does not verify is removed and the reason thrown. Call with the key's lock held.
+    func commitImport(staging: URL, key: String) throws(GraphError) -> Manifest {
+        let manifest: Manifest
+        switch verify(staging, key: key) {
+        case .hit(let m, _): manifest = m
+        case .corrupt(let reason):
+            discard(staging)
+            throw GraphError.io(path: staging.path, reason: reason)
+        case .missing:
+            discard(staging)
+            throw GraphError.io(path: staging.path, reason: "manifest.json missing")
+        }
+        let final = entryDirectory(key)
+        do {
+            try FileSystem.fsyncTree(staging.path)
+            try FileSystem.makeDirectory(final.deletingLastPathComponent())
+        } catch {
+            discard(staging)
+            throw error
+        }
+        if FileSystem.exists(final) { evict(key) }
+        guard rename(staging.path, final.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            discard(staging)
+            throw GraphError.io(path: final.path, reason: "rename: " + reason)
+        }
+        activeLock.lock()
+        active.remove(staging.path)
+        activeLock.unlock()
+        try? FileSystem.fsync(final.deletingLastPathComponent().path)
+        for name in manifest.outputs.keys {
+            let rel = "outputs/\(name)"
+            memo.move(from: staging.appendingPathComponent(rel).path, to: final.appendingPathComponent(rel).path)
+        }
+        return manifest
     }
 
     /// Removes an entry: renamed into `trash/` first (atomic), then deleted.

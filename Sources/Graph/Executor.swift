@@ -12,6 +12,9 @@ public struct RunOptions: Sendable {
     public var force: [String] = []
     /// Write `FILE.lock` beside the experiment file afterwards.
     public var writeLockFile: Bool = true
+    /// Asked for each stale instance before it executes (`run --pull`), with the key's lock held: true when it
+    /// put a verified entry for the key into the cache (`RemoteTransfer.fetch`).
+    public var fetch: (@Sendable (_ key: String, _ instance: String) throws(GraphError) -> Bool)?
 
     public init(jobs: Int = 1, keepGoing: Bool = false, only: [String] = [], force: [String] = [], writeLockFile: Bool = true) {
         self.jobs = jobs
@@ -77,7 +80,7 @@ public final class Executor: @unchecked Sendable {
         for _ in 0..<workers {
             group.enter()
             let thread = Thread { [self] in
-                work(selected: chosen, forced: forced, keepGoing: options.keepGoing, previousLock: previousLock)
+                work(selected: chosen, forced: forced, keepGoing: options.keepGoing, previousLock: previousLock, fetch: options.fetch)
                 group.leave()
             }
             thread.stackSize = 8 << 20
@@ -100,7 +103,8 @@ public final class Executor: @unchecked Sendable {
     }
 
     /// A worker: takes the first ready instance in order, processes it, repeats until nothing is left.
-    private func work(selected: Set<Int>, forced: Set<Int>, keepGoing: Bool, previousLock: LockFile?) {
+    private func work(selected: Set<Int>, forced: Set<Int>, keepGoing: Bool, previousLock: LockFile?,
+                      fetch: (@Sendable (String, String) throws(GraphError) -> Bool)?) {
         while true {
             condition.lock()
             var next: Int?
@@ -140,7 +144,8 @@ public final class Executor: @unchecked Sendable {
             })
             condition.unlock()
 
-            let (state, result) = process(i, upstream: upstream, forced: forced.contains(i), previous: previousLock?.instances[experiment.instances[i].id])
+            let (state, result) = process(i, upstream: upstream, forced: forced.contains(i), previous: previousLock?.instances[experiment.instances[i].id],
+                                          fetch: fetch)
 
             condition.lock()
             states[i] = state
@@ -158,7 +163,8 @@ public final class Executor: @unchecked Sendable {
         observer?.handle(.skipped(instance: experiment.instances[i].id, reason: reason))
     }
 
-    private func process(_ i: Int, upstream: [Int: (Manifest, URL)], forced: Bool, previous: LockFile.Entry?) -> (State, InstanceResult) {
+    private func process(_ i: Int, upstream: [Int: (Manifest, URL)], forced: Bool, previous: LockFile.Entry?,
+                         fetch: (@Sendable (String, String) throws(GraphError) -> Bool)?) -> (State, InstanceResult) {
         let inst = experiment.instances[i]
         let start = Date()
         func fail(_ key: String?, _ reason: String, tail: [String] = []) -> (State, InstanceResult) {
@@ -204,6 +210,17 @@ public final class Executor: @unchecked Sendable {
                 return (.done(manifest, dir), InstanceResult(id: inst.id, key: key, status: .cached, seconds: Date().timeIntervalSince(start), reason: nil))
             case .corrupt: store.evict(key)
             case .missing: break
+            }
+            if let fetch {
+                do {
+                    if try fetch(key, inst.id), case .hit(let manifest, let dir) = store.lookup(key) {
+                        let seconds = Date().timeIntervalSince(start)
+                        observer?.handle(.pulled(instance: inst.id, key: key, seconds: seconds))
+                        return (.done(manifest, dir), InstanceResult(id: inst.id, key: key, status: .pulled, seconds: seconds, reason: nil))
+                    }
+                } catch {
+                    observer?.handle(.warning("\(error.plainDescription); computing \(inst.id) here instead"))
+                }
             }
         }
         observer?.handle(.started(instance: inst.id, reason: reason))

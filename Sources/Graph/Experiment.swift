@@ -28,6 +28,8 @@ public struct Experiment: Sendable {
     public let nodeResources: [String: Resources]
     /// All instances in a topological order (upstream before downstream, file order otherwise).
     public let instances: [Instance]
+    /// Named remotes of `remotes:` (name → directory or URL as written); not part of any key.
+    public let remotes: [String: String]
 
     /// Indices of the instances of `node`, in coordinate order.
     public func instances(of node: String) -> [Int] {
@@ -78,7 +80,7 @@ public struct Experiment: Sendable {
         return Experiment(file: file, directory: directory, name: result.name, seed: result.seed,
                           replicateSeeds: result.replicateSeeds, nodeIDs: result.nodeIDs,
                           nodeKinds: result.nodeKinds, nodeDependencies: result.nodeDependencies,
-                          nodeResources: result.nodeResources, instances: result.instances)
+                          nodeResources: result.nodeResources, instances: result.instances, remotes: result.remotes)
     }
 
     /// Node ids, ports, outputs and axes are snake_case-ish: letters, digits, `_` and `-`, starting with a letter.

@@ -13,6 +13,7 @@ struct ExperimentBuilder {
         let nodeDependencies: [String: [String]]
         let nodeResources: [String: Resources]
         let instances: [Instance]
+        let remotes: [String: String]
     }
 
     /// A node after its own checks, before expansion.
@@ -28,7 +29,7 @@ struct ExperimentBuilder {
         var resources = Resources()
     }
 
-    static let topLevelKeys = ["palimpsest", "name", "seed", "seeds", "resources", "nodes"]
+    static let topLevelKeys = ["palimpsest", "name", "seed", "seeds", "resources", "remotes", "nodes"]
     /// The coordinate that replicates carry (`head[blocks=0,seed=8]`).
     static let seedAxis = "seed"
     static let nodeKeys = ["kind", "params", "inputs", "matrix", "seed", "resources"]
@@ -85,6 +86,7 @@ struct ExperimentBuilder {
         }
         let seed = replicateSeeds.first ?? root.child("seed").flatMap { seedValue($0, path: "seed") } ?? 0
         let (defaultResources, kindResources) = resourceDefaults(root.child("resources"))
+        let remotes = remoteNames(root.child("remotes"))
 
         guard case .mapping(let nodePairs, _)? = root.child("nodes") else {
             if let n = root.child("nodes") { error(n.location, "nodes: expected a mapping of node id to node, found \(n.shape)") }
@@ -121,7 +123,7 @@ struct ExperimentBuilder {
             resourcesByNode[d.id] = d.resources.over(kindDefaults.over(defaultResources))
         }
         return Result(name: name, seed: seed, replicateSeeds: replicateSeeds, nodeIDs: ids, nodeKinds: kindsByNode,
-                      nodeDependencies: dependencies, nodeResources: resourcesByNode, instances: instances)
+                      nodeDependencies: dependencies, nodeResources: resourcesByNode, instances: instances, remotes: remotes)
     }
 
     private mutating func seedValue(_ node: SpecNode, path: String) -> UInt64? {
@@ -172,6 +174,26 @@ struct ExperimentBuilder {
     }
 
     /// The top-level `resources:`: defaults for every node, and per kind under the kind's name.
+    /// Reads `remotes: {name: location}` (where `push`/`pull`/`run --pull` find a remote by name); not part of any key.
+    private mutating func remoteNames(_ node: SpecNode?) -> [String: String] {
+        guard let node else { return [:] }
+        guard case .mapping(let pairs, _) = node else {
+            error(node.location, "remotes: expected a mapping of remote name to a directory or URL, found \(node.shape)")
+            return [:]
+        }
+        var out: [String: String] = [:]
+        for pair in pairs {
+            if !Experiment.isValidIdentifier(pair.key) {
+                error(pair.keyLocation, "remotes: bad name '\(pair.key)': expected letters, digits, '_' or '-', starting with a letter")
+            } else if case .scalar(.string(let location), _) = pair.value, !location.isEmpty {
+                out[pair.key] = location
+            } else {
+                error(pair.value.location, "remotes.\(pair.key): expected a directory, file://, http(s):// URL or .tar archive, found \(pair.value.shape)")
+            }
+        }
+        return out
+    }
+
     private mutating func resourceDefaults(_ node: SpecNode?) -> (Resources, [String: Resources]) {
         guard let node else { return (Resources(), [:]) }
         let all = resources(node, path: "resources", allowingKinds: true)

@@ -11,6 +11,10 @@ enum Hashing {
         hex(SHA256.hash(data: Data(string.utf8)))
     }
 
+    static func sha256(data: Data) -> String {
+        hex(SHA256.hash(data: data))
+    }
+
     /// Streams a file through SHA-256 in 1 MiB reads.
     static func sha256(file path: String) throws(GraphError) -> String {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -130,6 +134,18 @@ public final class DigestMemo: @unchecked Sendable {
             s.dirty = true
             shards[newRoot] = s
         }
+    }
+
+    /// Records the digest of a file just written and hashed (an object a pull downloaded), so that verifying its
+    /// tree stats it instead of reading it again; `relative` is its path under the tree `root`.
+    func remember(root: String, relative: String, file: String, sha256: String) throws(GraphError) {
+        let (stamp, _) = try Self.stamp(file)
+        var shard = loadShard(root)
+        shard.entries[relative] = (stamp, sha256)
+        shard.dirty = true
+        lock.lock()
+        shards[root] = shard
+        lock.unlock()
     }
 
     /// Drops the memo of a tree (in memory and on disk), so its files are re-read next time.

@@ -40,6 +40,8 @@ public enum GraphError: Error, LocalizedError, CustomStringConvertible, Sendable
     case usage(String)
     /// A file or directory could not be read or written.
     case io(path: String, reason: String)
+    /// A remote (directory, HTTP server, archive) could not be reached, or what it sent did not verify.
+    case remote(location: String, reason: String)
 
     public var description: String {
         switch self {
@@ -49,6 +51,8 @@ public enum GraphError: Error, LocalizedError, CustomStringConvertible, Sendable
             return "error: \(message)"
         case .io(let path, let reason):
             return "error: \(path): \(reason)"
+        case .remote(let location, let reason):
+            return "error: remote \(location): \(reason)"
         }
     }
 
@@ -64,7 +68,7 @@ public enum GraphError: Error, LocalizedError, CustomStringConvertible, Sendable
     public var exitStatus: Int32 {
         switch self {
         case .invalid, .usage: return 2
-        case .io: return 1
+        case .io, .remote: return 1
         }
     }
 }

@@ -21,13 +21,27 @@ public struct PlanEntry: Sendable, Codable {
     public let reasons: [String]
     /// Notes comparing with `FILE.lock` for up-to-date instances (a reader checking published results).
     public let lockNotes: [String]
+    /// For a stale instance planned against a remote's index: whether the remote has its entry (nil otherwise).
+    public var onRemote: Bool?
+
+    init(id: String, key: String?, state: State, reasons: [String], lockNotes: [String], onRemote: Bool? = nil) {
+        self.id = id
+        self.key = key
+        self.state = state
+        self.reasons = reasons
+        self.lockNotes = lockNotes
+        self.onRemote = onRemote
+    }
 }
 
 /// Computes keys and staleness without running anything.
 public enum Planner {
     /// Plans `selected` instances (all when nil); `forced` instances count as stale.
+    ///
+    /// - Parameter remote: a remote's index: a stale instance whose entry it lists is marked `onRemote`, and its
+    ///   downstream instances get keys from the output digests the index records (what a pull would bring).
     public static func plan(_ experiment: Experiment, store: CacheStore, lock: LockFile?, selected: Set<Int>? = nil,
-                            forced: Set<Int> = []) -> [PlanEntry] {
+                            forced: Set<Int> = [], remote: RemoteIndex? = nil) -> [PlanEntry] {
         var digests: [Int: [String: String]] = [:]
         var broken = Set<Int>()
         var entries: [PlanEntry] = []
@@ -79,7 +93,9 @@ public enum Planner {
             case .hit:
                 entries.append(PlanEntry(id: inst.id, key: key, state: .stale, reasons: ["forced"], lockNotes: []))
             case .corrupt(let reason):
-                entries.append(PlanEntry(id: inst.id, key: key, state: .stale, reasons: ["cache entry corrupt: \(reason)"], lockNotes: []))
+                let onRemote = remote.map { $0.entries[key] != nil }
+                if let recorded = remote?.entries[key]?.outputs { digests[inst.index] = recorded }
+                entries.append(PlanEntry(id: inst.id, key: key, state: .stale, reasons: ["cache entry corrupt: \(reason)"], lockNotes: [], onRemote: onRemote))
             case .missing:
                 var reasons = ["never run"]
                 if let previous {
@@ -88,7 +104,9 @@ public enum Planner {
                     if reasons.isEmpty { reasons = previous.key == key ? ["not in this cache"] : ["key changed"] }
                 }
                 if forced.contains(inst.index) { reasons.insert("forced", at: 0) }
-                entries.append(PlanEntry(id: inst.id, key: key, state: .stale, reasons: reasons, lockNotes: []))
+                let onRemote = remote.map { $0.entries[key] != nil }
+                if !forced.contains(inst.index), let recorded = remote?.entries[key]?.outputs { digests[inst.index] = recorded }
+                entries.append(PlanEntry(id: inst.id, key: key, state: .stale, reasons: reasons, lockNotes: [], onRemote: onRemote))
             }
         }
         return entries

@@ -3,6 +3,8 @@ import Foundation
 /// What happened to one instance in a run (reported once per instance).
 public enum InstanceStatus: String, Codable, Sendable {
     case executed, cached, failed, skipped
+    /// Fetched from a remote (`run --pull`) instead of executed.
+    case pulled
 }
 
 /// The outcome of one instance, as printed by `run --json`.
@@ -20,6 +22,8 @@ public enum RunEvent: Sendable {
     /// About to execute, with the reason (e.g. "params.epochs 8→10", "never run").
     case started(instance: String, reason: String)
     case cached(instance: String, key: String)
+    /// Fetched from a remote and verified instead of executed.
+    case pulled(instance: String, key: String, seconds: Double)
     case finished(instance: String, key: String, seconds: Double)
     /// Failed, with the reason and the last lines of its log.
     case failed(instance: String, reason: String, logTail: [String])
@@ -62,6 +66,7 @@ public final class ConsolePrinter: RunObserver, @unchecked Sendable {
         switch event {
         case .started(let id, let reason): line("▶ \(id): running (\(reason))")
         case .cached(let id, let key): line("✓ \(id): cached \(key.prefix(12))")
+        case .pulled(let id, let key, let s): line("⇣ \(id): pulled in \(Self.duration(s)) \(key.prefix(12))")
         case .finished(let id, let key, let s): line("✓ \(id): done in \(Self.duration(s)) \(key.prefix(12))")
         case .failed(let id, let reason, let tail):
             line("✗ \(id): FAILED: \(reason)")
@@ -101,7 +106,7 @@ public final class ConsolePrinter: RunObserver, @unchecked Sendable {
     }
 
     /// `0.42s`, `3m05s`, `1h02m`.
-    static func duration(_ s: Double) -> String {
+    public static func duration(_ s: Double) -> String {
         if s < 60 { return String(format: "%.2fs", s) }
         if s < 3600 { return String(format: "%dm%02ds", Int(s) / 60, Int(s) % 60) }
         return String(format: "%dh%02dm", Int(s) / 3600, (Int(s) % 3600) / 60)

@@ -13,6 +13,9 @@ struct Palimpsest: ParsableCommand {
         subcommands: [
             RunCommand.self,
             StatusCommand.self,
+            PushCommand.self,
+            PullCommand.self,
+            ExportCommand.self,
             DagCommand.self,
             ShowCommand.self,
             GcCommand.self,

@@ -94,6 +94,12 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("With --executor slurm: how often a job may requeue itself at its time limit before the limit ends it.", valueName: "n"))
     var maxRequeues: Int = 3
 
+    @Option(help: ArgumentHelp("Before executing a stale instance, fetch its entry from this remote if it has it (a name from remotes:, a directory, an http(s) URL or an archive).", valueName: "remote"))
+    var pull: String?
+
+    @Option(help: ArgumentHelp("Afterwards, upload the entries of this run's instances that the remote lacks (a name from remotes:, a directory).", valueName: "remote"))
+    var push: String?
+
     enum ExecutorChoice: String, ExpressibleByArgument, CaseIterable {
         case local, slurm
     }
@@ -107,6 +113,7 @@ struct RunCommand: ParsableCommand {
             throw usageError("--detach and --sbatch need --executor slurm")
         }
         if executor == .slurm, dryRun { throw usageError("--dry-run plans without any executor; drop --executor slurm") }
+        if dryRun, pull != nil || push != nil { throw usageError("--dry-run transfers nothing; see `palimpsest status FILE --remote REMOTE`") }
     }
 
     func run() throws {
@@ -118,28 +125,62 @@ struct RunCommand: ParsableCommand {
                 return
             }
             let observer = ConsolePrinter()
-            let runOptions = RunOptions(jobs: jobs, keepGoing: keepGoing, only: only, force: force,
+            var runOptions = RunOptions(jobs: jobs, keepGoing: keepGoing, only: only, force: force,
                                         writeLockFile: options.overrides.isEmpty && !noLockFile)
+            let transfer = RemoteTransfer(store: store)
+            let pushTarget = try push.map { text throws(GraphError) in try remoteLocation(text, experiment: experiment).writer() }
+            let pullSource = try pull.map { text throws(GraphError) in
+                try remoteLocation(text, experiment: experiment).reader(scratch: store.root.appendingPathComponent("tmp"))
+            }
             let summary: RunSummary
             let interrupts = InterruptHandler(store: store)
             switch executor {
             case .local:
+                if let pullSource {
+                    let index = try RemoteIndex.read(from: pullSource)
+                    runOptions.fetch = { key, instance throws(GraphError) in
+                        index.entries[key] != nil ? try transfer.fetch(key, instance: instance, from: pullSource) : false
+                    }
+                }
                 summary = try Executor(experiment: experiment, store: store, observer: observer).run(runOptions)
             case .slurm:
                 guard SlurmClient.isAvailable else { throw GraphError.usage("--executor slurm: sbatch is not on PATH (is this a Slurm login node?)") }
-                let slurm = SlurmOptions(executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
+                if let pullSource {
+                    // Pulled before planning, so only what the remote lacks is submitted.
+                    let selected = only.isEmpty ? nil : try experiment.withAncestors(of: only)
+                    let printer = TransferPrinter(verb: "pull")
+                    let report = try transfer.pull(experiment, selected: selected, from: pullSource, jobs: jobs) { printer.show($0) }
+                    _ = printer.finish(report, done: "pulled", present: "already in this cache", absent: "listed but missing on the remote")
+                }
+                var slurm = SlurmOptions(executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
                                          overrides: options.overrides, sbatchArguments: sbatchArguments, detach: detach, pollInterval: poll,
                                          requeueGrace: requeueGrace, maxRequeues: maxRequeues)
+                // Each job pushes its own entry, so a detached run publishes as its jobs finish.
+                if let push { slurm.jobArguments = ["--push", push] }
                 summary = try SlurmExecutor(experiment: experiment, store: store, observer: observer).run(runOptions, slurm: slurm)
                 if detach && !json {
                     print("\(experiment.name): submitted; follow with `palimpsest status \(options.file)`")
                     return
                 }
             }
+            if let pushTarget {
+                let keys = summary.results.filter { $0.status == .executed || $0.status == .cached }.compactMap { r in r.key.map { ($0, r.id) } }
+                var byKey: [String: [String]] = [:]
+                var order: [String] = []
+                for (key, id) in keys {
+                    if byKey[key] == nil { order.append(key) }
+                    byKey[key, default: []].append(id)
+                }
+                let items = order.map { TransferItem(key: $0, instances: byKey[$0]!) }
+                let printer = TransferPrinter(verb: "push")
+                let report = try transfer.push(items, to: pushTarget, jobs: jobs) { printer.show($0) }
+                if printer.finish(report, done: "pushed", present: "already on the remote", absent: nil) { throw ExitCode(1) }
+            }
             if json {
                 try printJSON(summary.results)
             } else {
-                print("\(experiment.name): \(summary.count(.executed)) executed, \(summary.count(.cached)) cached, \(summary.count(.failed)) failed, \(summary.count(.skipped)) skipped (cache \(store.root.path))")
+                let pulled = pull == nil ? "" : ", \(summary.count(.pulled)) pulled"
+                print("\(experiment.name): \(summary.count(.executed)) executed, \(summary.count(.cached)) cached\(pulled), \(summary.count(.failed)) failed, \(summary.count(.skipped)) skipped (cache \(store.root.path))")
             }
             if let sig = interrupts.received { throw ExitCode(128 + sig) }
             if summary.failed { throw ExitCode(1) }

@@ -188,6 +188,23 @@ import Testing
         #expect(done.out.contains("2 of 2 instances up to date"))
     }
 
+    /// `run --pull` pulls before submitting, so a reader submits only what the remote lacks; with `--push` each job
+    /// pushes the entry it made.
+    @Test func pullBeforeSubmittingAndJobsPush() throws {
+        let cluster = try Cluster()
+        defer { cluster.stop() }
+        let dir = try Self.project(Self.chain)
+        let published = try cluster.palimpsest(["run", "exp.yaml", "--push", "shared"], in: dir)
+        #expect(published.status == 0 && published.out.contains("pushed 4 entries"), "\(published)")
+        let reader = try cluster.palimpsest(["run", "exp.yaml", "--executor", "slurm", "--poll", "0.2", "--cache", "reader",
+                                             "--set", "head.matrix.n=[1, 2]", "--pull", "shared", "--push", "shared"], in: dir)
+        #expect(reader.status == 0, "\(reader.err)")
+        #expect(reader.out.contains("pulled 2 entries"), "prep and head[n=1]: \(reader.out)")
+        #expect(reader.err.components(separatedBy: "submitted as Slurm job").count - 1 == 2, "head[n=2] and total: \(reader.err)")
+        let index = try RemoteIndex.read(from: DirectoryRemote(root: dir.appendingPathComponent("shared"), create: false))
+        #expect(index.entries.count == 6, "the jobs pushed head[n=2] and the new total")
+    }
+
     @Test func resourcesAreValidatedWithLocations() throws {
         let dir = try Self.project("""
         palimpsest: 1

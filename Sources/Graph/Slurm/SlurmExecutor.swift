@@ -19,6 +19,8 @@ public struct SlurmOptions: Sendable {
     public var requeueGrace: Int
     /// How often a job may requeue itself at its time limit; after that the limit ends it (TIMEOUT).
     public var maxRequeues: Int
+    /// Extra `palimpsest run` arguments for every job (`--push REMOTE`).
+    public var jobArguments: [String] = []
 
     public init(executable: URL, overrides: [String] = [], sbatchArguments: [String] = [], detach: Bool = false,
                 pollInterval: Double = 1, workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
@@ -186,6 +188,7 @@ public final class SlurmExecutor {
         var command = [slurm.executable.path, "run", file.path, "--cache", store.root.path, "--only", inst.id, "--no-lock-file"]
         if forced { command += ["--force", inst.id] }
         for o in slurm.overrides { command += ["--set", o] }
+        command += slurm.jobArguments
         try FileSystem.writeAtomically(Data(Self.jobScript(instance: inst.id, file: file, command: command, slurm: slurm).utf8), to: script)
         var arguments = ["--job-name=palimpsest:\(experiment.name):\(inst.id)", "--output=\(log.path)", "--open-mode=append",
                          "--requeue", "--kill-on-invalid-dep=yes", "--chdir=\(slurm.workingDirectory.path)",
