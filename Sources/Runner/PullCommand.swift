@@ -11,27 +11,16 @@ struct PullCommand: ParsableCommand {
 
     @OptionGroup var options: ExperimentOptions
 
-    @Argument(help: "The remote: a name from remotes:, a directory, file://, http(s):// URL, or a .tar archive (path or URL).")
-    var remote: String
-
-    @Option(help: ArgumentHelp("Pull only this node or instance and what it needs (repeatable).", valueName: "node"))
-    var only: [String] = []
-
-    @Option(name: .shortAndLong, help: "How many entries are downloaded at once.")
-    var jobs: Int = 4
-
-    func validate() throws {
-        guard jobs >= 1 else { throw usageError("--jobs must be at least 1") }
-    }
+    @OptionGroup var transfer: TransferOptions
 
     func run() throws {
         try reportingErrors {
             let experiment = try options.experiment()
             let store = try options.store()
-            let reader = try remoteLocation(remote, experiment: experiment).reader(scratch: store.root.appendingPathComponent("tmp"))
+            let reader = try remoteLocation(transfer.remote, experiment: experiment).reader(scratch: store.root.appendingPathComponent("tmp"))
             let printer = TransferPrinter(verb: "pull")
-            let report = try RemoteTransfer(store: store).pull(experiment, selected: only.isEmpty ? nil : try experiment.withAncestors(of: only),
-                                                               from: reader, jobs: jobs) { printer.show($0) }
+            let report = try RemoteTransfer(store: store).pull(experiment, selected: transfer.only.isEmpty ? nil : try experiment.withAncestors(of: transfer.only),
+                                                               from: reader, jobs: transfer.jobs) { printer.show($0) }
             warnIfUnsaved(store.memo)
             if printer.finish(report, done: "pulled", present: "already in this cache", absent: "listed but missing on the remote") { throw ExitCode(1) }
         }
