@@ -72,11 +72,7 @@ public struct Experiment: Sendable {
             throw GraphError.invalid([Diagnostic(SourceLocation(file: label, line: 1, column: 1), "the experiment file is empty")])
         }
         root = try Override.apply(parsedOverrides, to: root)
-        var builder = ExperimentBuilder(label: label, kinds: kinds)
-        let result = builder.build(root)
-        guard builder.diagnostics.isEmpty, let result else {
-            throw GraphError.invalid(builder.diagnostics.sorted { ($0.location.file, $0.location.line, $0.location.column) < ($1.location.file, $1.location.line, $1.location.column) })
-        }
+        let result = try ExperimentBuilder.build(root, label: label, kinds: kinds)
         return Experiment(file: file, directory: directory, name: result.name, seed: result.seed,
                           replicateSeeds: result.replicateSeeds, nodeIDs: result.nodeIDs,
                           nodeKinds: result.nodeKinds, nodeDependencies: result.nodeDependencies,
