@@ -30,6 +30,7 @@ public struct ModelArtifact {
 
         public var architecture: String
         public var configuration: Configuration
+        /// `FreezeDepth.blocks`, checked when read.
         public var frozenBlocks: Int
         public var classNames: [String]
         /// `emotions` or `pain`.
@@ -77,7 +78,7 @@ public struct ModelArtifact {
             throw NodeFailure("\(url.path): \(d.classNames.count) classes and \(d.preprocessing.size) px × \(d.preprocessing.channels) input "
                 + "do not fit the weights' \(model.configuration.classCount) classes and \(model.configuration.inputSize) px × \(model.configuration.inputChannels)")
         }
-        model.frozenBlocks = d.frozenBlocks
+        model.freezeDepth = try FreezeDepth(d.frozenBlocks, field: "frozen_blocks", file: url.path)
         return ModelArtifact(model: model, classNames: d.classNames, task: d.task,
                              normalization: Normalization(mean: d.preprocessing.mean, std: d.preprocessing.std))
     }

@@ -26,7 +26,7 @@ public struct RetrainHeadNode: NodeKind {
         let (artifact, splits) = try StudyTraining.withNewHead(context)
         let t = try TrainingParams(context.params)
         let model = artifact.model
-        model.frozenBlocks = 5
+        model.freezeDepth = .allConvBlocks
         guard t.augmentationValue == nil else {
             try StudyTraining.train(artifact, splits: splits, params: t, context: context)
             return

@@ -158,9 +158,7 @@ enum TrainingRun {
         }
         try trainer.fit(train, validation: validation)
         if t.patience > 0, state.history.bestEpoch > 0, state.history.bestEpoch < state.history.epochs.count {
-            let frozen = model.frozenBlocks
             try model.loadWeights(from: bestURL)
-            model.frozenBlocks = frozen
             context.log("kept the weights of epoch \(state.history.bestEpoch) (lowest validation loss \(state.bestLoss ?? .nan))")
         }
         if t.patience == 0 { state.history.bestEpoch = state.history.epochs.count }
