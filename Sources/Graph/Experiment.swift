@@ -56,7 +56,7 @@ public struct Experiment: Sendable {
         }
         let text: String
         do { text = try String(contentsOf: file, encoding: .utf8) } catch {
-            throw GraphError.usage("cannot read experiment file \(file.path): \(GraphError.reason(for: error))")
+            throw GraphError.io(path: file.path, reason: "cannot read the experiment file: \(GraphError.reason(for: error))")
         }
         let label = displayPath(file)
         return try parse(text, label: label, file: file.standardizedFileURL, directory: file.deletingLastPathComponent().standardizedFileURL,

@@ -35,12 +35,8 @@ public struct DatasetArtifact: Codable, Sendable, Equatable {
     /// Reads `dataset.json` from an upstream dataset output.
     public static func load(from directory: URL, instance: String) throws -> (DatasetArtifact, URL) {
         let url = directory.appendingPathComponent(fileName)
-        let artifact: DatasetArtifact
-        do {
-            artifact = try JSONDecoder().decode(DatasetArtifact.self, from: Data(contentsOf: url))
-        } catch {
-            throw NodeFailure("\(url.path): not a dataset description (input \(instance) should be a data node such as synth_faces): \(error)")
-        }
+        let artifact = try ArtifactJSON.decode(DatasetArtifact.self, from: url,
+                                               expected: "not a dataset description (input \(instance) should be a data node such as synth_faces)")
         let root = artifact.root.hasPrefix("/") ? URL(fileURLWithPath: artifact.root) : directory.appendingPathComponent(artifact.root)
         return (artifact, root)
     }

@@ -65,12 +65,8 @@ public struct ModelArtifact {
     /// Reads an upstream model output; errors name the file and the upstream instance.
     public static func load(from directory: URL, instance: String) throws -> ModelArtifact {
         let url = directory.appendingPathComponent(descriptionFile)
-        let d: Description
-        do {
-            d = try JSONDecoder().decode(Description.self, from: Data(contentsOf: url))
-        } catch {
-            throw NodeFailure("\(url.path): not a model description (input \(instance) should be a train_base, freeze, finetune or retrain_head output): \(error)")
-        }
+        let d = try ArtifactJSON.decode(Description.self, from: url,
+                                        expected: "not a model description (input \(instance) should be a train_base, freeze, finetune or retrain_head output)")
         let model = try VGG16.load(from: directory.appendingPathComponent(weightsFile))
         guard d.classNames.count == model.configuration.classCount, d.preprocessing.size == model.configuration.inputSize,
               d.preprocessing.channels == model.configuration.inputChannels, !d.preprocessing.mean.isEmpty,
