@@ -170,11 +170,8 @@ struct RunCommand: ParsableCommand {
     }
 
     private func printPlan(_ experiment: Experiment, store: CacheStore) throws {
-        let lock = try LockFile.read(LockFile.url(for: options.fileURL))
-        let all = Set(experiment.instances.indices)
-        let selected = only.isEmpty ? all : try experiment.withAncestors(of: only)
-        let forced = force.isEmpty ? Set<Int>() : try experiment.withDescendants(of: force)
-        let plan = Planner.plan(experiment, store: store, lock: lock, selected: selected, forced: forced)
+        let scope = try RunScope(experiment, options: RunOptions(only: only, force: force))
+        let plan = Planner.plan(experiment, store: store, lock: scope.previousLock, selected: scope.selected, forced: scope.forced)
         warnIfUnsaved(store.memo)
         if json {
             return try printJSON(plan)
