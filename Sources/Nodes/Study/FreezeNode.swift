@@ -14,10 +14,14 @@ public struct FreezeNode: NodeKind {
     public static let outputs: [OutputSpec] = [OutputSpec("model", doc: "weights.safetensors + model.json with frozen_blocks set")]
     public static let usesSeed = false
 
+    /// The checked params, decoded once.
+    struct Params: Decodable { var blocks: Int }
+
     public static func run(_ context: NodeContext) throws {
+        let p = try context.params.decode(Params.self)
         let input = try context.input("model")
         let artifact = try ModelArtifact.load(from: input.directory, instance: input.instance)
-        artifact.model.freezeDepth = FreezeDepth(checked: try context.params.int("blocks"))
+        artifact.model.freezeDepth = FreezeDepth(checked: p.blocks)
         try artifact.write(to: context.output())
         context.metric("frozen_blocks", Double(artifact.model.frozenBlocks))
     }

@@ -3,6 +3,14 @@ import Faces
 import Foundation
 import Graph
 
+/// What a model was trained to tell apart.
+public enum ModelTask: String, Codable, Sendable {
+    /// The 8 emotions of an AffectNet-layout dataset (`train_base`, `retrain_head`).
+    case emotions
+    /// Pain vs no pain of a UNBC-layout dataset (`finetune`).
+    case pain
+}
+
 /// The `model` output of the training nodes: `weights.safetensors` (dotted names, with the architecture and frozen
 /// blocks in its metadata) and `model.json` (architecture, classes, task, input preprocessing) — docs/artifacts.md §2.
 public struct ModelArtifact {
@@ -33,8 +41,7 @@ public struct ModelArtifact {
         /// `FreezeDepth.blocks`, checked when read.
         public var frozenBlocks: Int
         public var classNames: [String]
-        /// `emotions` or `pain`.
-        public var task: String
+        public var task: ModelTask
         public var preprocessing: Preprocessing
 
         enum CodingKeys: String, CodingKey {
@@ -44,13 +51,13 @@ public struct ModelArtifact {
 
     public let model: VGG16
     public var classNames: [String]
-    public var task: String
+    public var task: ModelTask
     public var normalization: Normalization
 
     public static let weightsFile = "weights.safetensors"
     public static let descriptionFile = "model.json"
 
-    public init(model: VGG16, classNames: [String], task: String, normalization: Normalization) {
+    public init(model: VGG16, classNames: [String], task: ModelTask, normalization: Normalization) {
         self.model = model
         self.classNames = classNames
         self.task = task

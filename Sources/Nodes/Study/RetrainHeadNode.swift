@@ -12,7 +12,7 @@ public struct RetrainHeadNode: NodeKind {
     public static let kind = "retrain_head"
     public static let version = 1
     public static let summary = "Freeze every conv block of a model and train a new head on a dataset (train_base's defaults)."
-    public static let params: [ParamSpec] = TrainingParams.specs(epochs: 8, gamma: 5, classBalance: 0.99998, augmentation: "none")
+    public static let params: [ParamSpec] = TrainingParams.specs(epochs: 8, gamma: 5, classBalance: 0.99998, augmentation: .none)
     public static let inputs: [PortSpec] = [
         PortSpec("model", doc: "A model whose features to probe (finetune)."),
         PortSpec("data", doc: "The dataset of the new head (the emotions of train_base)."),
