@@ -59,8 +59,7 @@ public struct ShellNode: NodeKind {
 
     /// The declared params, read once (the undeclared ones, named freely, become environment variables as they are).
     struct Params {
-        var cmd: String
-        var outputs: [String]
+        var cmd: String, outputs: [String]
 
         init(_ p: ParamSet) throws {
             cmd = try p.string("cmd")

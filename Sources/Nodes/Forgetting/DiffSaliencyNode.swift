@@ -36,11 +36,10 @@ public struct DiffSaliencyNode: NodeKind {
 
     /// The checked params, decoded once.
     struct Params: Decodable {
-        var classes: [String]
-        var perClass: Cap
-        var rule: String
-        var batch: Int
-        var difference: Difference
+        /// Which images: the classes and at most how many of each.
+        var classes: [String], perClass: Cap
+        /// How relevance is computed and compared.
+        var rule: String, batch: Int, difference: Difference
     }
 
     /// `per_class`: at most `limit` images per class, or every candidate (`all`: nil).

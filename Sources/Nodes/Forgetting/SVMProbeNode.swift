@@ -51,18 +51,14 @@ public struct SVMProbeNode: NodeKind {
 
     /// The checked params, decoded once.
     struct Params: Decodable {
-        var concept: String
-        var layer: String
-        var c: Double
-        var folds: Int
-        var repeats: Int
-        var crop: String?
-        var balance: Bool
-        var standardize: Bool
+        /// What is probed where: the AU, the block and the optional crop.
+        var concept: String, layer: String, crop: String?
+        /// The SVM and its cross-validation.
+        var c: Double, folds: Int, repeats: Int, balance: Bool, standardize: Bool, solver: ConceptProbe.Solver
+        /// Images per forward pass.
         var batch: Int
-        var solver: ConceptProbe.Solver
-        var permutations: Int
-        var permutationRepeats: Int
+        /// The chance baseline's permutation test.
+        var permutations: Int, permutationRepeats: Int
     }
 
     /// The AU number of "AU5", "au5" or "5"; nil otherwise.

@@ -15,13 +15,10 @@ enum SplitParams {
 
     /// The checked split params, decoded once.
     struct Values: Decodable {
+        /// AffectNet layout.
         var validationFraction: Double
-        /// Null on `unbc` when `test_participants` names them.
-        var heldOut: Int?
-        /// Null on `unbc` when `held_out` draws them.
-        var testParticipants: [String]?
-        var frames: Int
-        var validationFrames: Int
+        /// UNBC layout; on `unbc` one of the first two is null (`test_participants` names them or `held_out` draws them).
+        var heldOut: Int?, testParticipants: [String]?, frames: Int, validationFrames: Int
         var splitSeed: Int
     }
 
@@ -84,19 +81,13 @@ public struct SynthFacesNode: NodeKind {
 
     /// The checked generator params, decoded once (the split params: `SplitParams.Values`).
     struct Params: Decodable {
-        var like: DatasetFormat
-        var size: Int
-        var channels: Int
-        var seed: Int
-        var images: Int
-        var testPerClass: Int
-        var identities: Int
-        var labelNoise: Double
-        var balanced: Bool
-        var participants: Int
-        var sequences: Int
-        var sequenceFrames: Int
-        var distractors: [String]
+        /// Every layout's: which one, the image format and the generator seed.
+        var like: DatasetFormat, size: Int, channels: Int, seed: Int
+        /// `affectnet`'s.
+        var images: Int, testPerClass: Int, identities: Int, labelNoise: Double, balanced: Bool
+        /// `unbc`'s.
+        var participants: Int, sequences: Int, sequenceFrames: Int, distractors: [String]
+        /// `ckplus`'s.
         var subjects: Int
     }
 

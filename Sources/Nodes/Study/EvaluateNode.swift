@@ -48,10 +48,7 @@ public struct EvaluateNode: NodeKind {
     }
 
     /// The checked params, decoded once.
-    struct Params: Decodable {
-        var split: Split
-        var batchSize: Int
-    }
+    struct Params: Decodable { var split: Split, batchSize: Int }
 
     public static func run(_ context: NodeContext) throws {
         let p = try context.params.decode(Params.self)

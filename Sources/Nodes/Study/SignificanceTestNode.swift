@@ -39,10 +39,7 @@ public struct SignificanceTestNode: NodeKind {
     }
 
     /// The checked params, decoded once.
-    struct Params: Decodable {
-        var test: Test
-        var per: Per
-    }
+    struct Params: Decodable { var test: Test, per: Per }
 
     /// One A/B pair of inputs: a single comparison, or one seed of a replicated one.
     struct Pair {

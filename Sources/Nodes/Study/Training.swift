@@ -47,17 +47,24 @@ struct TrainingParams {
         ]
     }
 
+    /// Decodes the checked params once (the rates as the numbers they are, then narrowed to `Float`).
     init(_ p: ParamSet) throws {
-        epochs = try p.int("epochs")
-        batchSize = try p.int("batch_size")
-        optimizer = OptimizerMethod(rawValue: try p.string("optimizer"))!
-        learningRate = Float(try p.double("lr"))
-        momentum = Float(try p.double("momentum"))
-        weightDecay = Float(try p.double("weight_decay"))
-        gamma = try p.double("gamma")
-        classBalance = try p.double("class_balance")
-        augmentation = try p.decode(AugmentationChoice.self, from: "augmentation")
-        patience = try p.int("patience")
+        struct Checked: Decodable {
+            var epochs: Int, batchSize: Int, optimizer: OptimizerMethod
+            var lr: Double, momentum: Double, weightDecay: Double, gamma: Double, classBalance: Double
+            var augmentation: AugmentationChoice, patience: Int
+        }
+        let c = try p.decode(Checked.self)
+        epochs = c.epochs
+        batchSize = c.batchSize
+        optimizer = c.optimizer
+        learningRate = Float(c.lr)
+        momentum = Float(c.momentum)
+        weightDecay = Float(c.weightDecay)
+        gamma = c.gamma
+        classBalance = c.classBalance
+        augmentation = c.augmentation
+        patience = c.patience
     }
 
     var augmentationValue: Augmentation? {
