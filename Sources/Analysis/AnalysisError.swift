@@ -12,6 +12,8 @@ public enum AnalysisError: Error, Equatable, LocalizedError, CustomStringConvert
     case duplicateID(id: String, source: String, line: Int)
     /// A malformed CSV file: `line` is 1-based.
     case badCSV(file: String, line: Int, message: String)
+    /// A file that could not be read at all (missing, permission, I/O error).
+    case unreadableFile(file: String, reason: String)
     /// A probe needs at least one positive and one negative per fold.
     case tooFewPerClass(needed: Int, positives: Int, negatives: Int)
     /// A value that is not a finite number.
@@ -36,6 +38,8 @@ public enum AnalysisError: Error, Equatable, LocalizedError, CustomStringConvert
             return "\(source):\(line): id '\(id)' appears twice"
         case let .badCSV(file, line, message):
             return "\(file):\(line): \(message)"
+        case let .unreadableFile(file, reason):
+            return "\(file): cannot read the file (\(reason))"
         case let .tooFewPerClass(needed, positives, negatives):
             return "a \(needed)-fold probe needs at least \(needed) positive and \(needed) negative samples, found \(positives) and \(negatives)"
         case let .nonFinite(source, index):

@@ -4,20 +4,25 @@ import Dispatch
 /// tested by stratified k-fold cross-validation, repeated with `repeats` seeds (Kim et al.'s concept
 /// probes; the study uses 2 folds and 500 repeats on VGG16's last conv block).
 public struct ConceptProbe: Sendable {
+    /// The study's folds per repeat, the default here and of `svm_probe`.
+    public static let studyFolds = 2
+    /// The study's repeats, the default here and of `svm_probe`.
+    public static let studyRepeats = 500
+
     /// Inverse regularisation strength of the SVM.
-    public var C: Double = 1
+    public var C: Double
     /// Folds per repeat (k), ≥ 2.
-    public var folds: Int = 2
+    public var folds: Int
     /// Cross-validation repeats, each with its own fold assignment.
-    public var repeats: Int = 500
+    public var repeats: Int
     /// Seed of repeat r is derived from (seed, r).
-    public var seed: UInt64 = 0
+    public var seed: UInt64
     /// Weights each class by n / (2 · n_class) of the training fold, as scikit-learn's `balanced`.
-    public var balanceClasses: Bool = true
+    public var balanceClasses: Bool
     /// Standardises each feature by the training fold's mean and standard deviation.
-    public var standardize: Bool = true
+    public var standardize: Bool
     /// How the SVM is trained; both solve the same problem.
-    public var solver: Solver = .dualCoordinateDescent
+    public var solver: Solver
 
     /// The SVM's training algorithm.
     public enum Solver: String, Codable, Sendable, CaseIterable {
@@ -29,7 +34,7 @@ public struct ConceptProbe: Sendable {
         case primalNewton = "primal_newton"
     }
 
-    public init(C: Double = 1, folds: Int = 2, repeats: Int = 500, seed: UInt64 = 0,
+    public init(C: Double = 1, folds: Int = studyFolds, repeats: Int = studyRepeats, seed: UInt64 = 0,
                 balanceClasses: Bool = true, standardize: Bool = true, solver: Solver = .dualCoordinateDescent) {
         self.C = C
         self.folds = folds

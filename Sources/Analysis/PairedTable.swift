@@ -22,7 +22,7 @@ public struct IdentifiedValues: Sendable, Equatable {
         do {
             text = try String(contentsOf: url, encoding: .utf8)
         } catch {
-            throw AnalysisError.badCSV(file: file, line: 0, message: "cannot read the file (\(error.localizedDescription))")
+            throw AnalysisError.unreadableFile(file: file, reason: error.localizedDescription)
         }
         // "\r\n" is one Character in Swift, so split on any newline character.
         var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)

@@ -35,7 +35,7 @@ public struct Adam: Optimizer, Equatable {
         let b1 = beta1, b2 = beta2, eps = epsilon, wd = weightDecay
         let c1 = 1 - Float(pow(Double(b1), Double(steps))), c2 = 1 - Float(pow(Double(b2), Double(steps)))
         let lr = learningRate / c1, rc2 = 1 / c2
-        for i in model.parameters.indices where model.parameters[i].block > model.frozenBlocks {
+        for i in model.parameters.indices where model.freezeDepth.isTrainable(model.parameters[i].block) {
             let g = model.gradients[i]
             if g.isEmpty { continue }
             let key = model.parameters[i].key

@@ -18,6 +18,8 @@ public enum CoreError: Error, LocalizedError, CustomStringConvertible, Equatable
     case nonFiniteLoss(epoch: Int, batch: Int, value: Double)
     /// A file could not be read or written.
     case io(file: String, reason: String)
+    /// A field of a file (JSON field, safetensors metadata key) holds a value outside what it may hold.
+    case invalidField(file: String, field: String, expected: String, found: String)
 
     public var description: String {
         switch self {
@@ -37,6 +39,8 @@ public enum CoreError: Error, LocalizedError, CustomStringConvertible, Equatable
             return "training diverged: loss is \(value) at epoch \(epoch), batch \(batch)"
         case let .io(file, reason):
             return "\(file): \(reason)"
+        case let .invalidField(file, field, expected, found):
+            return "\(file): \(field): expected \(expected), found \(found)"
         }
     }
 

@@ -4,8 +4,8 @@ public struct Parameter: Sendable, Equatable {
     public let key: String
     /// Conv weights [O, C, 3, 3] (OIHW), dense weights [O, I], biases [O].
     public let shape: [Int]
-    /// Block number: 1…5 for the conv blocks, 6 for the head.
-    public let block: Int
+    /// The conv block (1…5) or the head.
+    public let block: Block
     /// The values, row-major in `shape`.
     public internal(set) var value: [Float]
 

@@ -29,7 +29,7 @@ public struct SGD: Optimizer, Equatable {
     public mutating func step(_ model: VGG16) {
         let lr = learningRate, mu = momentum, wd = weightDecay
         steps += 1
-        for i in model.parameters.indices where model.parameters[i].block > model.frozenBlocks {
+        for i in model.parameters.indices where model.freezeDepth.isTrainable(model.parameters[i].block) {
             let g = model.gradients[i]
             if g.isEmpty { continue }
             let key = model.parameters[i].key

@@ -128,7 +128,7 @@ public final class Trainer {
             guard let t = snapshot.parameters[key] else { throw CoreError.missingTensor(tensor: key, file: "snapshot") }
             try model.setParameter(key, t, source: "snapshot")
         }
-        model.frozenBlocks = snapshot.frozenBlocks
+        model.freezeDepth = snapshot.freezeDepth
         optimizer.buffers = snapshot.optimizerBuffers
         optimizer.steps = snapshot.optimizerSteps
         rng = RandomGenerator(state: snapshot.rngState)
@@ -137,7 +137,7 @@ public final class Trainer {
 
     /// The state after `completedEpochs` epochs.
     public func snapshot() -> TrainingSnapshot {
-        TrainingSnapshot(epoch: completedEpochs, configuration: model.configuration, frozenBlocks: model.frozenBlocks,
+        TrainingSnapshot(epoch: completedEpochs, configuration: model.configuration, freezeDepth: model.freezeDepth,
                          parameters: Dictionary(uniqueKeysWithValues: model.parameters.map { ($0.key, $0.tensor) }),
                          optimizerBuffers: optimizer.buffers, optimizerSteps: optimizer.steps, rngState: rng.state)
     }

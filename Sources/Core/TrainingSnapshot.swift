@@ -10,7 +10,7 @@ public struct TrainingSnapshot: Sendable, Equatable {
     /// The network's configuration (checked on resume).
     public var configuration: VGG16Configuration
     /// Frozen conv blocks of the model.
-    public var frozenBlocks: Int
+    public var freezeDepth: FreezeDepth
     /// Parameter values by dotted key.
     public var parameters: [String: Tensor]
     /// The optimiser's buffers (`Optimizer.buffers`).
@@ -28,7 +28,7 @@ public struct TrainingSnapshot: Sendable, Equatable {
         }
         let config = try configuration.canonicalJSON()
         try SafetensorsFile.write(tensors, metadata: [
-            "epoch": "\(epoch)", "optimizer_steps": "\(optimizerSteps)", "frozen_blocks": "\(frozenBlocks)", "configuration": config,
+            "epoch": "\(epoch)", "optimizer_steps": "\(optimizerSteps)", "frozen_blocks": freezeDepth.text, "configuration": config,
             "rng_state": rngState.map { String($0, radix: 16) }.joined(separator: ","),
         ], to: url)
     }
@@ -42,10 +42,11 @@ public struct TrainingSnapshot: Sendable, Equatable {
             }
             return v
         }
-        guard let epoch = Int(try field("epoch")), let steps = Int(try field("optimizer_steps")), let frozen = Int(try field("frozen_blocks")),
+        guard let epoch = Int(try field("epoch")), let steps = Int(try field("optimizer_steps")),
               let config = try? JSONDecoder().decode(VGG16Configuration.self, from: Data(try field("configuration").utf8)) else {
             throw CoreError.malformedFile(file: url.path, reason: "snapshot metadata is invalid")
         }
+        let frozen = try FreezeDepth(text: file.metadata["frozen_blocks"], field: "frozen_blocks", file: url.path)
         let words = try field("rng_state").split(separator: ",").compactMap { UInt64($0, radix: 16) }
         guard words.count == 4, words.contains(where: { $0 != 0 }) else {
             throw CoreError.malformedFile(file: url.path, reason: "snapshot rng_state must be four hex words")
@@ -55,7 +56,7 @@ public struct TrainingSnapshot: Sendable, Equatable {
             if name.hasPrefix("param.") { parameters[String(name.dropFirst(6))] = try file.tensor(name) }
             if name.hasPrefix("optimizer.") { buffers[String(name.dropFirst(10))] = try file.tensor(name).data }
         }
-        return TrainingSnapshot(epoch: epoch, configuration: config, frozenBlocks: frozen, parameters: parameters,
+        return TrainingSnapshot(epoch: epoch, configuration: config, freezeDepth: frozen, parameters: parameters,
                                 optimizerBuffers: buffers, optimizerSteps: steps, rngState: words)
     }
 }

@@ -31,7 +31,7 @@ extension VGG16 {
     /// gradients and returns the loss. Needs all conv blocks frozen (`frozenBlocks == 5`).
     public func computeHeadGradients(features: Tensor, labels: [Int], loss: Loss, training: Bool,
                                      rng: inout RandomGenerator) throws -> Loss.Evaluation {
-        guard frozenBlocks == 5 else {
+        guard freezeDepth == .allConvBlocks else {
             throw CoreError.invalidConfiguration(field: "frozen_blocks", expected: "5 to train the head on features", found: "\(frozenBlocks)")
         }
         let n = try checkFeatures(features)

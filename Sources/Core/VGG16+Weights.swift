@@ -20,7 +20,7 @@ extension VGG16 {
     public func saveWeights(to url: URL, naming: WeightNaming = .dotted) throws {
         let config = try configuration.canonicalJSON()
         try SafetensorsFile.write(weightTensors(naming: naming), metadata: [
-            "format": "pt", Self.configurationMetadataKey: config, Self.frozenBlocksMetadataKey: "\(frozenBlocks)",
+            "format": "pt", Self.configurationMetadataKey: config, Self.frozenBlocksMetadataKey: freezeDepth.text,
         ], to: url)
     }
 
@@ -61,7 +61,7 @@ extension VGG16 {
         }
         let model = try VGG16(configuration: config, seed: 0)
         try model.loadWeights(file)
-        if let k = file.metadata[frozenBlocksMetadataKey].flatMap(Int.init), (0...5).contains(k) { model.frozenBlocks = k }
+        model.freezeDepth = try FreezeDepth(text: file.metadata[frozenBlocksMetadataKey], field: frozenBlocksMetadataKey, file: url.path)
         return model
     }
 }

@@ -13,9 +13,12 @@ public final class VGG16 {
     public private(set) var configuration: VGG16Configuration
     /// Every parameter in execution order: conv weights and biases block by block, then the head.
     public private(set) var parameters: [Parameter]
-    /// The first `frozenBlocks` conv blocks (0…5) are frozen: no gradients, no updates, no backward work.
+    /// The frozen conv blocks, counted from the input: no gradients, no updates, no backward work.
+    public var freezeDepth = FreezeDepth.none
+    /// `freezeDepth` as a count; setting one outside 0…5 is a programmer error.
     public var frozenBlocks: Int {
-        didSet { precondition((0...5).contains(frozenBlocks), "VGG16: frozenBlocks must be in 0...5") }
+        get { freezeDepth.blocks }
+        set { freezeDepth = FreezeDepth(checked: newValue) }
     }
     /// Gradient work done per layer since `resetCounters()`.
     public private(set) var counters = WorkCounters()
@@ -37,7 +40,6 @@ public final class VGG16 {
     public init(configuration: VGG16Configuration, seed: UInt64) throws {
         try configuration.validate()
         self.configuration = configuration
-        self.frozenBlocks = 0
         var rng = RandomGenerator(seed: seed)
         var layers: [Layer] = []
         var params: [Parameter] = []
@@ -46,9 +48,9 @@ public final class VGG16 {
             for j in 0..<VGG16Configuration.convsPerBlock[b] {
                 let name = "block\(b + 1).conv\(j + 1)"
                 let w = params.count
-                params.append(Self.glorot(key: name + ".weight", shape: [c, inC, 3, 3], block: b + 1,
+                params.append(Self.glorot(key: name + ".weight", shape: [c, inC, 3, 3], block: .conv(b + 1),
                                           fanIn: inC * 9, fanOut: c * 9, rng: &rng))
-                params.append(Parameter(key: name + ".bias", shape: [c], block: b + 1, value: [Float](repeating: 0, count: c)))
+                params.append(Parameter(key: name + ".bias", shape: [c], block: .conv(b + 1), value: [Float](repeating: 0, count: c)))
                 layers.append(.conv(.init(name: name, block: b + 1, inChannels: inC, outChannels: c, size: size,
                                           weight: w, bias: w + 1)))
                 inC = c
@@ -72,7 +74,7 @@ public final class VGG16 {
     private init(copying other: VGG16) {
         configuration = other.configuration
         parameters = other.parameters
-        frozenBlocks = other.frozenBlocks
+        freezeDepth = other.freezeDepth
         convolutionKernel = other.convolutionKernel
         layers = other.layers
         gradients = Array(repeating: [], count: other.parameters.count)
@@ -87,7 +89,7 @@ public final class VGG16 {
         configuration = config
         let firstHead = layers.firstIndex { if case .flatten = $0 { return true } else { return false } }! + 1
         layers.removeSubrange(firstHead...)
-        parameters.removeAll { $0.block == 6 }
+        parameters.removeAll { $0.block == .head }
         var rng = RandomGenerator(seed: seed)
         Self.appendHead(config, layers: &layers, parameters: &parameters, rng: &rng)
         gradients = Array(repeating: [], count: parameters.count)
@@ -101,15 +103,15 @@ public final class VGG16 {
         for (i, o) in widths.enumerated() {
             let name = "head.fc\(i + 1)", hidden = i < widths.count - 1
             let w = parameters.count
-            parameters.append(glorot(key: name + ".weight", shape: [o, inF], block: 6, fanIn: inF, fanOut: o, rng: &rng))
-            parameters.append(Parameter(key: name + ".bias", shape: [o], block: 6, value: [Float](repeating: 0, count: o)))
+            parameters.append(glorot(key: name + ".weight", shape: [o, inF], block: .head, fanIn: inF, fanOut: o, rng: &rng))
+            parameters.append(Parameter(key: name + ".bias", shape: [o], block: .head, value: [Float](repeating: 0, count: o)))
             layers.append(.dense(.init(name: name, inFeatures: inF, outFeatures: o, relu: hidden, weight: w, bias: w + 1)))
             if hidden { layers.append(.dropout(.init(rate: config.dropout))) }
             inF = o
         }
     }
 
-    private static func glorot(key: String, shape: [Int], block: Int, fanIn: Int, fanOut: Int,
+    private static func glorot(key: String, shape: [Int], block: Block, fanIn: Int, fanOut: Int,
                                rng: inout RandomGenerator) -> Parameter {
         let limit = Float((6.0 / Double(fanIn + fanOut)).squareRoot())
         let values = (0..<shape.reduce(1, *)).map { _ in (2 * rng.nextUnitFloat() - 1) * limit }
@@ -135,7 +137,7 @@ public final class VGG16 {
     /// Whether `key` belongs to a trainable (not frozen) block.
     public func isTrainable(_ key: String) -> Bool {
         guard let i = indexByKey[key] else { return false }
-        return parameters[i].block > frozenBlocks
+        return freezeDepth.isTrainable(parameters[i].block)
     }
 
     /// Replaces the values of `key`; the shape must match. `source` names the origin in errors.
@@ -266,7 +268,7 @@ public final class VGG16 {
     var lowestTrainableLayer: Int {
         layers.firstIndex { layer in
             switch layer {
-            case .conv(let c): return c.block > frozenBlocks
+            case .conv(let c): return freezeDepth.isTrainable(.conv(c.block))
             case .dense: return true
             default: return false
             }
@@ -363,7 +365,7 @@ public final class VGG16 {
     func backward(_ trace: Trace, gradLogits: [Float], toInput: Bool = false) {
         let n = trace.batch
         let lowest = lowestTrainableLayer
-        for i in parameters.indices where parameters[i].block <= frozenBlocks { gradients[i] = [] }
+        for i in parameters.indices where !freezeDepth.isTrainable(parameters[i].block) { gradients[i] = [] }
         inputGradient = nil
         var col = takeColumn()
         defer { column = col }
@@ -417,7 +419,7 @@ public final class VGG16 {
                 let kernel = self.kernel(for: c)
                 let need = kernel.workspaceCount(inChannels: c.inChannels, outChannels: c.outChannels, batch: n, size: c.size)
                 if col.count < need { col = [Float](repeating: 0, count: need) }
-                let train = c.block > frozenBlocks
+                let train = freezeDepth.isTrainable(.conv(c.block))
                 var dw = train ? takeGradient(c.weight) : [], db = train ? takeGradient(c.bias) : []
                 var dx = needInput ? pool.take(c.inChannels * n * plane) : []
                 let w = parameters[c.weight].value

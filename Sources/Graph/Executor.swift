@@ -59,14 +59,7 @@ public final class Executor: @unchecked Sendable {
     /// are reported in the summary (status `failed`, downstream `skipped`), not thrown.
     public func run(_ options: RunOptions) throws(GraphError) -> RunSummary {
         let count = experiment.instances.count
-        var selected = Set(0..<count)
-        if !options.only.isEmpty {
-            selected = Selection.withAncestors(try Selection.resolve(options.only, in: experiment), in: experiment)
-        }
-        let forced = options.force.isEmpty ? Set<Int>()
-            : Selection.withDescendants(try Selection.resolve(options.force, in: experiment), in: experiment)
-        let lockURL = experiment.file.map(LockFile.url(for:))
-        let previousLock = try lockURL.flatMap { url throws(GraphError) in try LockFile.read(url) }
+        let scope = try RunScope(experiment, options: options)
 
         condition.lock()
         states = Array(repeating: .pending, count: count)
@@ -74,13 +67,12 @@ public final class Executor: @unchecked Sendable {
         stopping = false
         condition.unlock()
 
-        let chosen = selected
-        let workers = max(1, min(options.jobs, selected.count))
+        let workers = max(1, min(options.jobs, scope.selected.count))
         let group = DispatchGroup()
         for _ in 0..<workers {
             group.enter()
             let thread = Thread { [self] in
-                work(selected: chosen, forced: forced, keepGoing: options.keepGoing, previousLock: previousLock, fetch: options.fetch)
+                work(selected: scope.selected, forced: scope.forced, keepGoing: options.keepGoing, previousLock: scope.previousLock, fetch: options.fetch)
                 group.leave()
             }
             thread.stackSize = 8 << 20
@@ -90,15 +82,11 @@ public final class Executor: @unchecked Sendable {
         if let warning = store.memo.saveOrWarning() { observer?.handle(.warning(warning)) }
 
         let ordered = experiment.instances.indices.compactMap { results[$0] }
-        if options.writeLockFile, let lockURL {
-            var manifests: [String: Manifest] = [:]
-            for (i, state) in states.enumerated() {
-                if case .done(let manifest, _) = state { manifests[experiment.instances[i].id] = manifest }
-            }
-            do { try LockFile.update(lockURL, experiment: experiment, previous: previousLock, manifests: manifests) } catch {
-                observer?.handle(.warning("\(lockURL.lastPathComponent) was not updated (the results are cached): \(error.plainDescription)"))
-            }
+        var manifests: [String: Manifest] = [:]
+        for (i, state) in states.enumerated() {
+            if case .done(let manifest, _) = state { manifests[experiment.instances[i].id] = manifest }
         }
+        scope.recordLock(experiment, manifests: manifests, options: options, observer: observer)
         return RunSummary(results: ordered)
     }
 

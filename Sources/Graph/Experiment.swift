@@ -56,7 +56,7 @@ public struct Experiment: Sendable {
         }
         let text: String
         do { text = try String(contentsOf: file, encoding: .utf8) } catch {
-            throw GraphError.usage("cannot read experiment file \(file.path): \(GraphError.reason(for: error))")
+            throw GraphError.io(path: file.path, reason: "cannot read the experiment file: \(GraphError.reason(for: error))")
         }
         let label = displayPath(file)
         return try parse(text, label: label, file: file.standardizedFileURL, directory: file.deletingLastPathComponent().standardizedFileURL,
@@ -72,11 +72,7 @@ public struct Experiment: Sendable {
             throw GraphError.invalid([Diagnostic(SourceLocation(file: label, line: 1, column: 1), "the experiment file is empty")])
         }
         root = try Override.apply(parsedOverrides, to: root)
-        var builder = ExperimentBuilder(label: label, kinds: kinds)
-        let result = builder.build(root)
-        guard builder.diagnostics.isEmpty, let result else {
-            throw GraphError.invalid(builder.diagnostics.sorted { ($0.location.file, $0.location.line, $0.location.column) < ($1.location.file, $1.location.line, $1.location.column) })
-        }
+        let result = try ExperimentBuilder.build(root, label: label, kinds: kinds)
         return Experiment(file: file, directory: directory, name: result.name, seed: result.seed,
                           replicateSeeds: result.replicateSeeds, nodeIDs: result.nodeIDs,
                           nodeKinds: result.nodeKinds, nodeDependencies: result.nodeDependencies,

@@ -29,10 +29,11 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(location): error: \(message)" }
 }
 
-/// Everything that can go wrong in the Graph module.
+/// Everything that can go wrong in the Graph module, one case per failure class.
 ///
-/// `invalid` and `usage` are the user's to fix (exit status 2); `io` is a failure at run time (exit status 1).
-/// Node failures are not thrown: they are results of a run (`InstanceStatus.failed`), so other branches go on.
+/// `invalid` and `usage` are the user's to fix; `io`, `remote`, `scheduler` and `invariant` are failures at run
+/// time (the CLI's exit statuses 2 and 1, decided in `Termination`). Node failures are not thrown: they are results
+/// of a run (`InstanceStatus.failed`), so other branches go on.
 public enum GraphError: Error, LocalizedError, CustomStringConvertible, Sendable {
     /// The experiment file (or an override) failed validation; nothing ran, nothing was written.
     case invalid([Diagnostic])
@@ -42,6 +43,10 @@ public enum GraphError: Error, LocalizedError, CustomStringConvertible, Sendable
     case io(path: String, reason: String)
     /// A remote (directory, HTTP server, archive) could not be reached, or what it sent did not verify.
     case remote(location: String, reason: String)
+    /// The batch scheduler refused or failed a command (`sbatch`, `squeue`).
+    case scheduler(String)
+    /// An invariant of the code itself broke: a bug in Palimpsest, not something the user can fix.
+    case invariant(String)
 
     public var description: String {
         switch self {
@@ -53,6 +58,10 @@ public enum GraphError: Error, LocalizedError, CustomStringConvertible, Sendable
             return "error: \(path): \(reason)"
         case .remote(let location, let reason):
             return "error: remote \(location): \(reason)"
+        case .scheduler(let message):
+            return "error: \(message)"
+        case .invariant(let message):
+            return "error: internal: \(message)"
         }
     }
 
@@ -64,11 +73,11 @@ public enum GraphError: Error, LocalizedError, CustomStringConvertible, Sendable
         return text.hasPrefix("error: ") ? String(text.dropFirst(7)) : text
     }
 
-    /// The process exit status the CLI uses for this error: 2 for the user's input, 1 for failures at run time.
-    public var exitStatus: Int32 {
+    /// Whether the user's input is at fault (validation, usage) rather than something at run time.
+    public var isUsersToFix: Bool {
         switch self {
-        case .invalid, .usage: return 2
-        case .io, .remote: return 1
+        case .invalid, .usage: return true
+        case .io, .remote, .scheduler, .invariant: return false
         }
     }
 }

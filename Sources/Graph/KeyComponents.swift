@@ -32,7 +32,7 @@ struct KeyComponents {
             for s in sources {
                 let up = experiment.instances[s.instance]
                 guard let digest = upstream(s.instance)?[s.output] else {
-                    throw GraphError.usage("internal: upstream \(up.id) of \(instance.id) has no digest for output '\(s.output)'")
+                    throw GraphError.invariant("upstream \(up.id) of \(instance.id) has no digest for output '\(s.output)'")
                 }
                 list.append(.map(["coordinates": .map(up.coordinates), "digest": .string(digest)]))
             }

@@ -32,24 +32,21 @@ enum Selection {
 
     /// The given instances and everything upstream of them.
     static func withAncestors(_ set: Set<Int>, in experiment: Experiment) -> Set<Int> {
-        var out = set
-        for i in experiment.instances.indices.reversed() where out.contains(i) {
-            out.formUnion(experiment.instances[i].dependencies)
-        }
-        return out
+        experiment.instanceGraph.withAncestors(set)
     }
 
     /// The given instances and everything downstream of them.
     static func withDescendants(_ set: Set<Int>, in experiment: Experiment) -> Set<Int> {
-        var out = set
-        for inst in experiment.instances where inst.dependencies.contains(where: out.contains) {
-            out.insert(inst.index)
-        }
-        return out
+        experiment.instanceGraph.withDescendants(set)
     }
 }
 
 extension Experiment {
+    /// The instances as a graph: each instance's parents are the instances it reads.
+    var instanceGraph: DAG<Int> {
+        DAG(vertices: Array(instances.indices), parents: Dictionary(uniqueKeysWithValues: instances.map { ($0.index, $0.dependencies) }))
+    }
+
     /// Instance indices of the named nodes/instances and everything upstream (`--only`).
     public func withAncestors(of names: [String]) throws(GraphError) -> Set<Int> {
         Selection.withAncestors(try Selection.resolve(names, in: self), in: self)

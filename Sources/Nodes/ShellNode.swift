@@ -57,7 +57,18 @@ public struct ShellNode: NodeKind {
         }
     }
 
+    /// The declared params, read once (the undeclared ones, named freely, become environment variables as they are).
+    struct Params {
+        var cmd: String, outputs: [String]
+
+        init(_ p: ParamSet) throws {
+            cmd = try p.string("cmd")
+            outputs = (p["outputs"]?.listValue ?? []).compactMap(\.stringValue)
+        }
+    }
+
     public static func run(_ context: NodeContext) throws {
+        let p = try Params(context.params)
         var env = ProcessInfo.processInfo.environment
         for (name, value) in context.coordinates { env[environmentName(name)] = environmentValue(value) }
         for (name, value) in context.params.values where name != "cmd" {
@@ -90,7 +101,7 @@ public struct ShellNode: NodeKind {
         env["PALIMPSEST_SEED"] = String(context.seed)
         env["PALIMPSEST_INSTANCE"] = context.instance
 
-        let command = try context.params.string("cmd")
+        let command = p.cmd
         context.log("$ \(command)")
         let log: FileHandle
         do { log = try FileHandle(forWritingTo: context.logFile) } catch {
@@ -120,7 +131,7 @@ public struct ShellNode: NodeKind {
         }
         guard process.terminationStatus == 0 else { throw NodeFailure("command exited with status \(process.terminationStatus)") }
 
-        for case .string(let file) in context.params["outputs"]?.listValue ?? [] {
+        for file in p.outputs {
             guard FileManager.default.fileExists(atPath: context.output().appendingPathComponent(file).path) else {
                 throw NodeFailure("declared output '\(file)' was not created under $PALIMPSEST_OUTPUT")
             }

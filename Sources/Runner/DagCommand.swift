@@ -16,8 +16,6 @@ struct DagCommand: ParsableCommand {
     var format: DagRenderer.Format = .text
 
     func run() throws {
-        try reportingErrors {
-            print(DagRenderer.render(try options.experiment(), format: format), terminator: "")
-        }
+        print(DagRenderer.render(try options.experiment(), format: format), terminator: "")
     }
 }

@@ -18,36 +18,34 @@ struct ExportCommand: ParsableCommand {
     var only: [String] = []
 
     func run() throws {
-        try reportingErrors {
-            let experiment = try options.experiment()
-            let store = try options.store()
-            let transfer = RemoteTransfer(store: store)
-            let (items, missing) = transfer.entries(of: experiment, selected: only.isEmpty ? nil : try experiment.withAncestors(of: only))
-            warnIfUnsaved(store.memo)
-            let archive = try ArchiveWriter(output: URL(fileURLWithPath: out))
-            let printer = TransferPrinter(verb: "export")
-            let report: TransferReport
-            do {
-                report = try transfer.push(items, to: archive, jobs: 1) { printer.show($0) }
-                guard report.failures.isEmpty else {
-                    archive.abandon()
-                    _ = printer.finish(report, done: "exported", present: "already in the archive", absent: nil)
-                    throw ExitCode(1)
-                }
-                let name = options.fileURL.lastPathComponent
-                try archive.add(options.fileURL, as: "experiment/\(name)")
-                let lock = LockFile.url(for: options.fileURL)
-                if FileManager.default.fileExists(atPath: lock.path) { try archive.add(lock, as: "experiment/\(name).lock") }
-                try archive.finish()
-            } catch {
+        let experiment = try options.experiment()
+        let store = try options.store()
+        let transfer = RemoteTransfer(store: store)
+        let (items, missing) = transfer.entries(of: experiment, selected: only.isEmpty ? nil : try experiment.withAncestors(of: only))
+        warnIfUnsaved(store.memo)
+        let archive = try ArchiveWriter(output: URL(fileURLWithPath: out))
+        let printer = TransferPrinter(verb: "export")
+        let report: TransferReport
+        do {
+            report = try transfer.push(items, to: archive, jobs: 1) { printer.show($0) }
+            guard report.failures.isEmpty else {
                 archive.abandon()
-                throw error
+                _ = printer.finish(report, done: "exported", present: "already in the archive", absent: nil)
+                throw Termination.failed
             }
-            _ = printer.finish(report, done: "exported", present: "already in the archive", absent: nil)
-            print("wrote \(out)")
-            if !missing.isEmpty {
-                FileHandle.standardError.write(Data("warning: \(missing.count) instances are not in this cache and not in the archive (run them first): \(missing.prefix(5).joined(separator: ", "))\(missing.count > 5 ? ", …" : "")\n".utf8))
-            }
+            let name = options.fileURL.lastPathComponent
+            try archive.add(options.fileURL, as: "experiment/\(name)")
+            let lock = LockFile.url(for: options.fileURL)
+            if FileManager.default.fileExists(atPath: lock.path) { try archive.add(lock, as: "experiment/\(name).lock") }
+            try archive.finish()
+        } catch {
+            archive.abandon()
+            throw error
+        }
+        _ = printer.finish(report, done: "exported", present: "already in the archive", absent: nil)
+        print("wrote \(out)")
+        if !missing.isEmpty {
+            FileHandle.standardError.write(Data("warning: \(missing.count) instances are not in this cache and not in the archive (run them first): \(missing.prefix(5).joined(separator: ", "))\(missing.count > 5 ? ", …" : "")\n".utf8))
         }
     }
 }

@@ -19,23 +19,21 @@ struct GcCommand: ParsableCommand {
     var cache: String?
 
     func validate() throws {
-        guard !keep.isEmpty else { throw usageError("name at least one experiment with --keep FILE (gc keeps what those reach)") }
+        guard !keep.isEmpty else { throw Termination.usage("name at least one experiment with --keep FILE (gc keeps what those reach)") }
     }
 
     func run() throws {
-        try reportingErrors {
-            let files = keep.map { URL(fileURLWithPath: $0).standardizedFileURL }
-            let store = try CacheStore(root: CacheStore.defaultRoot(explicit: cache, experimentFile: files[0]))
-            var reachable = Set<String>()
-            for file in files {
-                let experiment = try Experiment.load(file: file, kinds: NodeRegistry.all)
-                reachable.formUnion(try GarbageCollector.reachableKeys(experiment, store: store))
-            }
-            let report = try GarbageCollector.collect(store: store, keep: reachable, dryRun: dryRun)
-            for key in report.removed { print("\(dryRun ? "would remove" : "removed") \(key)") }
-            let mib = Double(report.bytes) / 1_048_576
-            print(String(format: "%@ %d entries (%.1f MiB); %d kept in %@", dryRun ? "would remove" : "removed",
-                         report.removed.count, mib, report.kept, store.root.path))
+        let files = keep.map { URL(fileURLWithPath: $0).standardizedFileURL }
+        let store = try CacheStore(root: CacheStore.defaultRoot(explicit: cache, experimentFile: files[0]))
+        var reachable = Set<String>()
+        for file in files {
+            let experiment = try Experiment.load(file: file, kinds: NodeRegistry.all)
+            reachable.formUnion(try GarbageCollector.reachableKeys(experiment, store: store))
         }
+        let report = try GarbageCollector.collect(store: store, keep: reachable, dryRun: dryRun)
+        for key in report.removed { print("\(dryRun ? "would remove" : "removed") \(key)") }
+        let mib = Double(report.bytes) / 1_048_576
+        print(String(format: "%@ %d entries (%.1f MiB); %d kept in %@", dryRun ? "would remove" : "removed",
+                     report.removed.count, mib, report.kept, store.root.path))
     }
 }

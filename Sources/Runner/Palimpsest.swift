@@ -27,18 +27,14 @@ struct Palimpsest: ParsableCommand {
         ]
     )
 
-    /// Runs the command with OpenBLAS' fastest kernels for this CPU, and exits with status 2 (not
-    /// argument-parser's 64) on usage errors, like every validation error of Palimpsest.
+    /// Runs the command with OpenBLAS' fastest kernels for this CPU; errors end it through `Termination`.
     static func main() {
         BLAS.relaunchWithPreferredKernels()
         do {
             var command = try parseAsRoot()
             try command.run()
         } catch {
-            let code = exitCode(for: error)
-            guard code == .validationFailure else { exit(withError: error) }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-            Foundation.exit(2)
+            Termination.exit(for: error)
         }
     }
 }

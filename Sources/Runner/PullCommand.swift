@@ -14,15 +14,13 @@ struct PullCommand: ParsableCommand {
     @OptionGroup var transfer: TransferOptions
 
     func run() throws {
-        try reportingErrors {
-            let experiment = try options.experiment()
-            let store = try options.store()
-            let reader = try remoteLocation(transfer.remote, experiment: experiment).reader(scratch: store.root.appendingPathComponent("tmp"))
-            let printer = TransferPrinter(verb: "pull")
-            let report = try RemoteTransfer(store: store).pull(experiment, selected: transfer.only.isEmpty ? nil : try experiment.withAncestors(of: transfer.only),
-                                                               from: reader, jobs: transfer.jobs) { printer.show($0) }
-            warnIfUnsaved(store.memo)
-            if printer.finish(report, done: "pulled", present: "already in this cache", absent: "listed but missing on the remote") { throw ExitCode(1) }
-        }
+        let experiment = try options.experiment()
+        let store = try options.store()
+        let reader = try remoteLocation(transfer.remote, experiment: experiment).reader(scratch: store.root.appendingPathComponent("tmp"))
+        let printer = TransferPrinter(verb: "pull")
+        let report = try RemoteTransfer(store: store).pull(experiment, selected: transfer.only.isEmpty ? nil : try experiment.withAncestors(of: transfer.only),
+                                                           from: reader, jobs: transfer.jobs) { printer.show($0) }
+        warnIfUnsaved(store.memo)
+        if printer.finish(report, done: "pulled", present: "already in this cache", absent: "listed but missing on the remote") { throw Termination.failed }
     }
 }

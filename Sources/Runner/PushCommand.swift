@@ -14,20 +14,18 @@ struct PushCommand: ParsableCommand {
     @OptionGroup var transfer: TransferOptions
 
     func run() throws {
-        try reportingErrors {
-            let experiment = try options.experiment()
-            let store = try options.store()
-            let writer = try remoteLocation(transfer.remote, experiment: experiment).writer()
-            let copier = RemoteTransfer(store: store)
-            let (items, missing) = copier.entries(of: experiment, selected: transfer.only.isEmpty ? nil : try experiment.withAncestors(of: transfer.only))
-            warnIfUnsaved(store.memo)
-            let printer = TransferPrinter(verb: "push")
-            let report = try copier.push(items, to: writer, jobs: transfer.jobs) { printer.show($0) }
-            let failed = printer.finish(report, done: "pushed", present: "already on the remote", absent: "not verified in this cache")
-            if !missing.isEmpty {
-                FileHandle.standardError.write(Data("\(missing.count) instances are not in this cache (run them first): \(missing.prefix(5).joined(separator: ", "))\(missing.count > 5 ? ", …" : "")\n".utf8))
-            }
-            if failed { throw ExitCode(1) }
+        let experiment = try options.experiment()
+        let store = try options.store()
+        let writer = try remoteLocation(transfer.remote, experiment: experiment).writer()
+        let copier = RemoteTransfer(store: store)
+        let (items, missing) = copier.entries(of: experiment, selected: transfer.only.isEmpty ? nil : try experiment.withAncestors(of: transfer.only))
+        warnIfUnsaved(store.memo)
+        let printer = TransferPrinter(verb: "push")
+        let report = try copier.push(items, to: writer, jobs: transfer.jobs) { printer.show($0) }
+        let failed = printer.finish(report, done: "pushed", present: "already on the remote", absent: "not verified in this cache")
+        if !missing.isEmpty {
+            FileHandle.standardError.write(Data("\(missing.count) instances are not in this cache (run them first): \(missing.prefix(5).joined(separator: ", "))\(missing.count > 5 ? ", …" : "")\n".utf8))
         }
+        if failed { throw Termination.failed }
     }
 }

@@ -25,22 +25,6 @@ struct ExperimentOptions: ParsableArguments {
     }
 }
 
-/// Prints a usage error and returns the exit status 2 to throw (argument-parser's own default is 64).
-func usageError(_ message: String) -> ExitCode {
-    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
-    return ExitCode(2)
-}
-
-/// Runs a command body, printing Graph errors and turning them into exit status 2 (usage, validation) or 1.
-func reportingErrors(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let error as GraphError {
-        FileHandle.standardError.write(Data((error.description + "\n").utf8))
-        throw ExitCode(error.exitStatus)
-    }
-}
-
 /// Saves the digest memo, printing a warning instead of failing (a full disk must not fail a finished command).
 func warnIfUnsaved(_ memo: DigestMemo) {
     if let warning = memo.saveOrWarning() { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
@@ -105,94 +89,89 @@ struct RunCommand: ParsableCommand {
     }
 
     func validate() throws {
-        guard jobs >= 1 else { throw usageError("--jobs must be at least 1") }
-        guard poll > 0 else { throw usageError("--poll must be positive") }
-        guard requeueGrace >= 1 else { throw usageError("--requeue-grace must be at least 1 second") }
-        guard maxRequeues >= 0 else { throw usageError("--max-requeues must be 0 or more") }
+        guard jobs >= 1 else { throw Termination.usage("--jobs must be at least 1") }
+        guard poll > 0 else { throw Termination.usage("--poll must be positive") }
+        guard requeueGrace >= 1 else { throw Termination.usage("--requeue-grace must be at least 1 second") }
+        guard maxRequeues >= 0 else { throw Termination.usage("--max-requeues must be 0 or more") }
         if executor == .local, detach || !sbatchArguments.isEmpty {
-            throw usageError("--detach and --sbatch need --executor slurm")
+            throw Termination.usage("--detach and --sbatch need --executor slurm")
         }
-        if executor == .slurm, dryRun { throw usageError("--dry-run plans without any executor; drop --executor slurm") }
-        if dryRun, pull != nil || push != nil { throw usageError("--dry-run transfers nothing; see `palimpsest status FILE --remote REMOTE`") }
+        if executor == .slurm, dryRun { throw Termination.usage("--dry-run plans without any executor; drop --executor slurm") }
+        if dryRun, pull != nil || push != nil { throw Termination.usage("--dry-run transfers nothing; see `palimpsest status FILE --remote REMOTE`") }
     }
 
     func run() throws {
-        try reportingErrors {
-            let experiment = try options.experiment()
-            let store = try options.store()
-            if dryRun {
-                try printPlan(experiment, store: store)
+        let experiment = try options.experiment()
+        let store = try options.store()
+        if dryRun {
+            try printPlan(experiment, store: store)
+            return
+        }
+        let observer = ConsolePrinter()
+        var runOptions = RunOptions(jobs: jobs, keepGoing: keepGoing, only: only, force: force,
+                                    writeLockFile: options.overrides.isEmpty && !noLockFile)
+        let transfer = RemoteTransfer(store: store)
+        let pushTarget = try push.map { text throws(GraphError) in try remoteLocation(text, experiment: experiment).writer() }
+        let pullSource = try pull.map { text throws(GraphError) in
+            try remoteLocation(text, experiment: experiment).reader(scratch: store.root.appendingPathComponent("tmp"))
+        }
+        let summary: RunSummary
+        let interrupts = InterruptHandler(store: store)
+        switch executor {
+        case .local:
+            if let pullSource {
+                let index = try RemoteIndex.read(from: pullSource)
+                runOptions.fetch = { key, instance throws(GraphError) in
+                    index.entries[key] != nil ? try transfer.fetch(key, instance: instance, from: pullSource) : false
+                }
+            }
+            summary = try Executor(experiment: experiment, store: store, observer: observer).run(runOptions)
+        case .slurm:
+            guard SlurmClient.isAvailable else { throw GraphError.usage("--executor slurm: sbatch is not on PATH (is this a Slurm login node?)") }
+            if let pullSource {
+                // Pulled before planning, so only what the remote lacks is submitted.
+                let selected = only.isEmpty ? nil : try experiment.withAncestors(of: only)
+                let printer = TransferPrinter(verb: "pull")
+                let report = try transfer.pull(experiment, selected: selected, from: pullSource, jobs: jobs) { printer.show($0) }
+                _ = printer.finish(report, done: "pulled", present: "already in this cache", absent: "listed but missing on the remote")
+            }
+            var slurm = SlurmOptions(executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
+                                     overrides: options.overrides, sbatchArguments: sbatchArguments, detach: detach, pollInterval: poll,
+                                     requeueGrace: requeueGrace, maxRequeues: maxRequeues)
+            // Each job pushes its own entry, so a detached run publishes as its jobs finish.
+            if let push { slurm.jobArguments = ["--push", push] }
+            summary = try SlurmExecutor(experiment: experiment, store: store, observer: observer).run(runOptions, slurm: slurm)
+            if detach && !json {
+                print("\(experiment.name): submitted; follow with `palimpsest status \(options.file)`")
                 return
             }
-            let observer = ConsolePrinter()
-            var runOptions = RunOptions(jobs: jobs, keepGoing: keepGoing, only: only, force: force,
-                                        writeLockFile: options.overrides.isEmpty && !noLockFile)
-            let transfer = RemoteTransfer(store: store)
-            let pushTarget = try push.map { text throws(GraphError) in try remoteLocation(text, experiment: experiment).writer() }
-            let pullSource = try pull.map { text throws(GraphError) in
-                try remoteLocation(text, experiment: experiment).reader(scratch: store.root.appendingPathComponent("tmp"))
-            }
-            let summary: RunSummary
-            let interrupts = InterruptHandler(store: store)
-            switch executor {
-            case .local:
-                if let pullSource {
-                    let index = try RemoteIndex.read(from: pullSource)
-                    runOptions.fetch = { key, instance throws(GraphError) in
-                        index.entries[key] != nil ? try transfer.fetch(key, instance: instance, from: pullSource) : false
-                    }
-                }
-                summary = try Executor(experiment: experiment, store: store, observer: observer).run(runOptions)
-            case .slurm:
-                guard SlurmClient.isAvailable else { throw GraphError.usage("--executor slurm: sbatch is not on PATH (is this a Slurm login node?)") }
-                if let pullSource {
-                    // Pulled before planning, so only what the remote lacks is submitted.
-                    let selected = only.isEmpty ? nil : try experiment.withAncestors(of: only)
-                    let printer = TransferPrinter(verb: "pull")
-                    let report = try transfer.pull(experiment, selected: selected, from: pullSource, jobs: jobs) { printer.show($0) }
-                    _ = printer.finish(report, done: "pulled", present: "already in this cache", absent: "listed but missing on the remote")
-                }
-                var slurm = SlurmOptions(executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
-                                         overrides: options.overrides, sbatchArguments: sbatchArguments, detach: detach, pollInterval: poll,
-                                         requeueGrace: requeueGrace, maxRequeues: maxRequeues)
-                // Each job pushes its own entry, so a detached run publishes as its jobs finish.
-                if let push { slurm.jobArguments = ["--push", push] }
-                summary = try SlurmExecutor(experiment: experiment, store: store, observer: observer).run(runOptions, slurm: slurm)
-                if detach && !json {
-                    print("\(experiment.name): submitted; follow with `palimpsest status \(options.file)`")
-                    return
-                }
-            }
-            if let pushTarget {
-                let keys = summary.results.filter { $0.status == .executed || $0.status == .cached }.compactMap { r in r.key.map { ($0, r.id) } }
-                var byKey: [String: [String]] = [:]
-                var order: [String] = []
-                for (key, id) in keys {
-                    if byKey[key] == nil { order.append(key) }
-                    byKey[key, default: []].append(id)
-                }
-                let items = order.map { TransferItem(key: $0, instances: byKey[$0]!) }
-                let printer = TransferPrinter(verb: "push")
-                let report = try transfer.push(items, to: pushTarget, jobs: jobs) { printer.show($0) }
-                if printer.finish(report, done: "pushed", present: "already on the remote", absent: nil) { throw ExitCode(1) }
-            }
-            if json {
-                try printJSON(summary.results)
-            } else {
-                let pulled = pull == nil ? "" : ", \(summary.count(.pulled)) pulled"
-                print("\(experiment.name): \(summary.count(.executed)) executed, \(summary.count(.cached)) cached\(pulled), \(summary.count(.failed)) failed, \(summary.count(.skipped)) skipped (cache \(store.root.path))")
-            }
-            if let sig = interrupts.received { throw ExitCode(128 + sig) }
-            if summary.failed { throw ExitCode(1) }
         }
+        if let pushTarget {
+            let keys = summary.results.filter { $0.status == .executed || $0.status == .cached }.compactMap { r in r.key.map { ($0, r.id) } }
+            var byKey: [String: [String]] = [:]
+            var order: [String] = []
+            for (key, id) in keys {
+                if byKey[key] == nil { order.append(key) }
+                byKey[key, default: []].append(id)
+            }
+            let items = order.map { TransferItem(key: $0, instances: byKey[$0]!) }
+            let printer = TransferPrinter(verb: "push")
+            let report = try transfer.push(items, to: pushTarget, jobs: jobs) { printer.show($0) }
+            if printer.finish(report, done: "pushed", present: "already on the remote", absent: nil) { throw Termination.failed }
+        }
+        if json {
+            try printJSON(summary.results)
+        } else {
+            let pulled = pull == nil ? "" : ", \(summary.count(.pulled)) pulled"
+            print("\(experiment.name): \(summary.count(.executed)) executed, \(summary.count(.cached)) cached\(pulled), \(summary.count(.failed)) failed, \(summary.count(.skipped)) skipped (cache \(store.root.path))")
+        }
+        if let sig = interrupts.received { throw Termination.interrupted(signal: sig) }
+        if summary.failed { throw Termination.failed }
     }
 
     private func printPlan(_ experiment: Experiment, store: CacheStore) throws {
-        let lock = try LockFile.read(LockFile.url(for: options.fileURL))
-        let all = Set(experiment.instances.indices)
-        let selected = only.isEmpty ? all : try experiment.withAncestors(of: only)
-        let forced = force.isEmpty ? Set<Int>() : try experiment.withDescendants(of: force)
-        let plan = Planner.plan(experiment, store: store, lock: lock, selected: selected, forced: forced)
+        let scope = try RunScope(experiment, options: RunOptions(only: only, force: force))
+        let plan = Planner.plan(experiment, store: store, lock: scope.previousLock, selected: scope.selected, forced: scope.forced)
         warnIfUnsaved(store.memo)
         if json {
             return try printJSON(plan)

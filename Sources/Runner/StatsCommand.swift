@@ -24,12 +24,10 @@ struct StatsCommand: ParsableCommand {
         @OptionGroup var files: Files
 
         func run() throws {
-            let result = try usageErrors {
-                let a = try IdentifiedValues.readCSV(at: URL(fileURLWithPath: files.a), column: "score")
-                let b = try IdentifiedValues.readCSV(at: URL(fileURLWithPath: files.b), column: "score")
-                let paired = try IdentifiedValues.pair(a, b)
-                return try PairedTTestResult(a: paired.a, b: paired.b)
-            }
+            let a = try IdentifiedValues.readCSV(at: URL(fileURLWithPath: files.a), column: "score")
+            let b = try IdentifiedValues.readCSV(at: URL(fileURLWithPath: files.b), column: "score")
+            let paired = try IdentifiedValues.pair(a, b)
+            let result = try PairedTTestResult(a: paired.a, b: paired.b)
             if files.json { return try printJSON(result) }
             print("""
                 Paired t-test: \(files.a) (A) vs \(files.b) (B), \(result.n) pairs
@@ -48,13 +46,11 @@ struct StatsCommand: ParsableCommand {
         @OptionGroup var files: Files
 
         func run() throws {
-            let (result, n) = try usageErrors {
-                let a = try IdentifiedValues.readCSV(at: URL(fileURLWithPath: files.a), column: "correct", allowed: [0, 1])
-                let b = try IdentifiedValues.readCSV(at: URL(fileURLWithPath: files.b), column: "correct", allowed: [0, 1])
-                let paired = try IdentifiedValues.pair(a, b)
-                let result = try McNemarResult(correctA: paired.a.map { $0 == 1 }, correctB: paired.b.map { $0 == 1 })
-                return (result, paired.ids.count)
-            }
+            let a = try IdentifiedValues.readCSV(at: URL(fileURLWithPath: files.a), column: "correct", allowed: [0, 1])
+            let b = try IdentifiedValues.readCSV(at: URL(fileURLWithPath: files.b), column: "correct", allowed: [0, 1])
+            let paired = try IdentifiedValues.pair(a, b)
+            let result = try McNemarResult(correctA: paired.a.map { $0 == 1 }, correctB: paired.b.map { $0 == 1 })
+            let n = paired.ids.count
             if files.json { return try printJSON(result) }
             print("""
                 McNemar's test: \(files.a) (A) vs \(files.b) (B), \(n) paired samples
@@ -64,15 +60,6 @@ struct StatsCommand: ParsableCommand {
                   χ² (continuity-corrected) = \(format(result.chi2)), p = \(format(result.pChi2))
                 """)
         }
-    }
-}
-
-/// Runs `body`, turning bad input into a message on standard error and exit status 2.
-private func usageErrors<T>(_ body: () throws -> T) throws -> T {
-    do {
-        return try body()
-    } catch let error as AnalysisError {
-        throw usageError(error.description)
     }
 }
 

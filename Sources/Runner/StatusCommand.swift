@@ -17,37 +17,35 @@ struct StatusCommand: ParsableCommand {
     var remote: String?
 
     func run() throws {
-        try reportingErrors {
-            let experiment = try options.experiment()
-            let store = try options.store()
-            let lock = try LockFile.read(LockFile.url(for: options.fileURL))
-            let index = try remote.map { text throws(GraphError) in
-                try RemoteIndex.read(from: remoteLocation(text, experiment: experiment).reader(scratch: store.root.appendingPathComponent("tmp")))
+        let experiment = try options.experiment()
+        let store = try options.store()
+        let lock = try LockFile.read(LockFile.url(for: options.fileURL))
+        let index = try remote.map { text throws(GraphError) in
+            try RemoteIndex.read(from: remoteLocation(text, experiment: experiment).reader(scratch: store.root.appendingPathComponent("tmp")))
+        }
+        let plan = Planner.plan(experiment, store: store, lock: lock, remote: index)
+        warnIfUnsaved(store.memo)
+        let jobs = try SlurmJobStatus.of(plan, store: store, experimentFile: options.fileURL)
+        if json {
+            return try printJSON(plan.map { StatusLine(entry: $0, slurm: jobs[$0.id]) })
+        }
+        for entry in plan {
+            let job = jobs[entry.id].map { " [\($0.summary)]" } ?? ""
+            switch entry.state {
+            case .upToDate:
+                let notes = entry.lockNotes.isEmpty ? "" : " — differs from \(options.file).lock: " + entry.lockNotes.joined(separator: "; ")
+                print("up to date  \(entry.id)\(notes)")
+            case .stale, .waiting:
+                let where_ = entry.onRemote.map { $0 ? " [on the remote]" : " [not on the remote]" } ?? ""
+                print("stale       \(entry.id): \(entry.reasons.joined(separator: "; "))\(job)\(where_)")
+            case .broken: print("error       \(entry.id): \(entry.reasons.joined(separator: "; "))")
             }
-            let plan = Planner.plan(experiment, store: store, lock: lock, remote: index)
-            warnIfUnsaved(store.memo)
-            let jobs = try SlurmJobStatus.of(plan, store: store, experimentFile: options.fileURL)
-            if json {
-                return try printJSON(plan.map { StatusLine(entry: $0, slurm: jobs[$0.id]) })
-            }
-            for entry in plan {
-                let job = jobs[entry.id].map { " [\($0.summary)]" } ?? ""
-                switch entry.state {
-                case .upToDate:
-                    let notes = entry.lockNotes.isEmpty ? "" : " — differs from \(options.file).lock: " + entry.lockNotes.joined(separator: "; ")
-                    print("up to date  \(entry.id)\(notes)")
-                case .stale, .waiting:
-                    let where_ = entry.onRemote.map { $0 ? " [on the remote]" : " [not on the remote]" } ?? ""
-                    print("stale       \(entry.id): \(entry.reasons.joined(separator: "; "))\(job)\(where_)")
-                case .broken: print("error       \(entry.id): \(entry.reasons.joined(separator: "; "))")
-                }
-            }
-            let fresh = plan.filter { $0.state == .upToDate }.count
-            print("\(experiment.name): \(fresh) of \(plan.count) instances up to date" + (lock == nil ? " (no lock file yet)" : ""))
-            if let remote {
-                let available = plan.filter { $0.onRemote == true }.count
-                print("\(available) of \(plan.count - fresh) stale instances are on \(remote)" + (available > 0 ? " (palimpsest pull \(options.file) \(remote))" : ""))
-            }
+        }
+        let fresh = plan.filter { $0.state == .upToDate }.count
+        print("\(experiment.name): \(fresh) of \(plan.count) instances up to date" + (lock == nil ? " (no lock file yet)" : ""))
+        if let remote {
+            let available = plan.filter { $0.onRemote == true }.count
+            print("\(available) of \(plan.count - fresh) stale instances are on \(remote)" + (available > 0 ? " (palimpsest pull \(options.file) \(remote))" : ""))
         }
     }
 }

@@ -54,57 +54,50 @@ struct SynthCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            if bench {
-                let result = try SynthFACS.benchmark(faces: benchFaces, size: size, threads: threads, compressPNG: compress,
-                                                     directory: benchDirectory.map { URL(fileURLWithPath: $0) })
-                if json {
-                    print(#"{"faces": \#(result.faces), "size": \#(result.size), "threads": \#(result.threads), "seconds": \#(result.seconds), "faces_per_second": \#(result.facesPerSecond), "mean_file_bytes": \#(result.meanFileBytes)}"#)
-                } else {
-                    print(String(format: "synthfacs: %d faces of %d×%d px in %.2f s on %d threads = %.0f faces/s (mean PNG %.0f bytes)",
-                                 result.faces, result.size, result.size, result.seconds, result.threads, result.facesPerSecond, result.meanFileBytes))
-                }
-                return
-            }
-            let root = URL(fileURLWithPath: out!)
-            let summary: SynthSummary
-            switch layout! {
-            case .affectnet:
-                var o = SynthAffectNetOptions()
-                o.images = images
-                o.testPerClass = testPerClass
-                o.identities = identities
-                o.labelNoise = labelNoise
-                if balanced { o.classWeights = Array(repeating: 1, count: 8) }
-                applyRenderSettings(to: &o)
-                summary = try SynthFACS.writeAffectNet(o, to: root)
-            case .unbc:
-                var o = SynthUNBCOptions()
-                o.participants = participants
-                o.sequencesPerParticipant = sequences
-                o.framesPerSequence = frames
-                o.distractors = try PainDistractor.parse(distractors == "none" ? [] : distractors.split(separator: ",").map(String.init),
-                                                         field: "--distractors")
-                applyRenderSettings(to: &o)
-                summary = try SynthFACS.writeUNBC(o, to: root)
-            case .ckplus:
-                var o = SynthCKPlusOptions()
-                o.subjects = subjects
-                applyRenderSettings(to: &o)
-                summary = try SynthFACS.writeCKPlus(o, to: root)
-            }
-            let classes = summary.perClass.keys.sorted().map { "\($0): \(summary.perClass[$0]!)" }.joined(separator: ", ")
+        if bench {
+            let result = try SynthFACS.benchmark(faces: benchFaces, size: size, threads: threads, compressPNG: compress,
+                                                 directory: benchDirectory.map { URL(fileURLWithPath: $0) })
             if json {
-                let counts = summary.perClass.keys.sorted().map { "\"\($0)\": \(summary.perClass[$0]!)" }.joined(separator: ", ")
-                print(#"{"images": \#(summary.images), "seconds": \#(summary.seconds), "per_class": {\#(counts)}}"#)
+                print(#"{"faces": \#(result.faces), "size": \#(result.size), "threads": \#(result.threads), "seconds": \#(result.seconds), "faces_per_second": \#(result.facesPerSecond), "mean_file_bytes": \#(result.meanFileBytes)}"#)
             } else {
-                print(String(format: "synthfacs: wrote %d images to %@ in %.2f s (per class: %@)", summary.images, root.path, summary.seconds, classes))
+                print(String(format: "synthfacs: %d faces of %d×%d px in %.2f s on %d threads = %.0f faces/s (mean PNG %.0f bytes)",
+                             result.faces, result.size, result.size, result.seconds, result.threads, result.facesPerSecond, result.meanFileBytes))
             }
-        } catch let error as FacesError {
-            // Exit status as everywhere in palimpsest: 2 for bad parameters, 1 when writing failed.
-            FileHandle.standardError.write(Data("synth: \(error.description)\n".utf8))
-            if case .invalidParameter = error { throw ExitCode(2) }
-            throw ExitCode.failure
+            return
+        }
+        let root = URL(fileURLWithPath: out!)
+        let summary: SynthSummary
+        switch layout! {
+        case .affectnet:
+            var o = SynthAffectNetOptions()
+            o.images = images
+            o.testPerClass = testPerClass
+            o.identities = identities
+            o.labelNoise = labelNoise
+            if balanced { o.classWeights = Array(repeating: 1, count: 8) }
+            applyRenderSettings(to: &o)
+            summary = try SynthFACS.writeAffectNet(o, to: root)
+        case .unbc:
+            var o = SynthUNBCOptions()
+            o.participants = participants
+            o.sequencesPerParticipant = sequences
+            o.framesPerSequence = frames
+            o.distractors = try PainDistractor.parse(distractors == "none" ? [] : distractors.split(separator: ",").map(String.init),
+                                                     field: "--distractors")
+            applyRenderSettings(to: &o)
+            summary = try SynthFACS.writeUNBC(o, to: root)
+        case .ckplus:
+            var o = SynthCKPlusOptions()
+            o.subjects = subjects
+            applyRenderSettings(to: &o)
+            summary = try SynthFACS.writeCKPlus(o, to: root)
+        }
+        let classes = summary.perClass.keys.sorted().map { "\($0): \(summary.perClass[$0]!)" }.joined(separator: ", ")
+        if json {
+            let counts = summary.perClass.keys.sorted().map { "\"\($0)\": \(summary.perClass[$0]!)" }.joined(separator: ", ")
+            print(#"{"images": \#(summary.images), "seconds": \#(summary.seconds), "per_class": {\#(counts)}}"#)
+        } else {
+            print(String(format: "synthfacs: wrote %d images to %@ in %.2f s (per class: %@)", summary.images, root.path, summary.seconds, classes))
         }
     }
 }

@@ -12,6 +12,6 @@ struct TransferOptions: ParsableArguments {
     var jobs: Int = 4
 
     func validate() throws {
-        guard jobs >= 1 else { throw usageError("--jobs must be at least 1") }
+        guard jobs >= 1 else { throw Termination.usage("--jobs must be at least 1") }
     }
 }

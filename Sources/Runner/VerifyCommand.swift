@@ -28,33 +28,31 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors {
-            let fileURL = file.map { URL(fileURLWithPath: $0).standardizedFileURL }
-            let experiment = try fileURL.map { url throws(GraphError) in try Experiment.load(file: url, kinds: NodeRegistry.all) }
-            let store = try CacheStore(root: CacheStore.defaultRoot(explicit: cache, experimentFile: fileURL))
-            let verifier = Verifier(store: store)
-            let keys = verifier.keys(of: experiment)
-            let progress = VerifyProgress(isTTY: isatty(FileHandle.standardError.fileDescriptor) == 1)
-            let results = verifier.verify(keys) { done, total, bytes, totalBytes in
-                progress.show(done: done, total: total, bytes: bytes, totalBytes: totalBytes)
-            }
-            progress.finish()
-            let damaged = results.filter { $0.damage != nil }
-            for r in damaged {
-                let who = r.instances.isEmpty ? "" : " (\(r.instances.joined(separator: ", ")))"
-                let moved = r.quarantined.map { "moved to \($0)" } ?? "removed"
-                FileHandle.standardError.write(Data("✗ \(r.key.prefix(12))\(who): \(r.damage ?? ""); \(moved)\n".utf8))
-            }
-            let bytes = results.reduce(Int64(0)) { $0 + $1.bytes }
-            if json {
-                try printJSON(Report(cache: store.root.path, entries: results, checked: results.count, damaged: damaged.count, bytes: bytes))
-            } else {
-                print(String(format: "verified %d entries (%.1f MiB): %d damaged%@ (cache %@)", results.count,
-                             Double(bytes) / 1_048_576, damaged.count,
-                             damaged.isEmpty ? "" : ", quarantined; the next run recomputes them", store.root.path))
-            }
-            if !damaged.isEmpty { throw ExitCode(1) }
+        let fileURL = file.map { URL(fileURLWithPath: $0).standardizedFileURL }
+        let experiment = try fileURL.map { url throws(GraphError) in try Experiment.load(file: url, kinds: NodeRegistry.all) }
+        let store = try CacheStore(root: CacheStore.defaultRoot(explicit: cache, experimentFile: fileURL))
+        let verifier = Verifier(store: store)
+        let keys = verifier.keys(of: experiment)
+        let progress = VerifyProgress(isTTY: isatty(FileHandle.standardError.fileDescriptor) == 1)
+        let results = verifier.verify(keys) { done, total, bytes, totalBytes in
+            progress.show(done: done, total: total, bytes: bytes, totalBytes: totalBytes)
         }
+        progress.finish()
+        let damaged = results.filter { $0.damage != nil }
+        for r in damaged {
+            let who = r.instances.isEmpty ? "" : " (\(r.instances.joined(separator: ", ")))"
+            let moved = r.quarantined.map { "moved to \($0)" } ?? "removed"
+            FileHandle.standardError.write(Data("✗ \(r.key.prefix(12))\(who): \(r.damage ?? ""); \(moved)\n".utf8))
+        }
+        let bytes = results.reduce(Int64(0)) { $0 + $1.bytes }
+        if json {
+            try printJSON(Report(cache: store.root.path, entries: results, checked: results.count, damaged: damaged.count, bytes: bytes))
+        } else {
+            print(String(format: "verified %d entries (%.1f MiB): %d damaged%@ (cache %@)", results.count,
+                         Double(bytes) / 1_048_576, damaged.count,
+                         damaged.isEmpty ? "" : ", quarantined; the next run recomputes them", store.root.path))
+        }
+        if !damaged.isEmpty { throw Termination.failed }
     }
 }
 

@@ -166,7 +166,7 @@ import Testing
         let lowest = layerNames.first { model.isTrainable($0 + ".weight") }!
         for (p, old) in zip(model.parameters, before) {
             let layer = String(p.key.split(separator: ".").prefix(2).joined(separator: "."))
-            if p.block <= blocks {
+            if case .conv(let b) = p.block, b <= blocks {
                 #expect(p.value == old.value, "frozen \(p.key) changed")
                 #expect(model.gradient(p.key) == nil, "frozen \(p.key) has a gradient")
                 #expect(model.counters.weightGradients[layer] == nil && model.counters.inputGradients[layer] == nil)

@@ -62,7 +62,8 @@ import Testing
         #expect(json.out.contains("\"status\":\"executed\""))
     }
 
-    /// Argument-parser's own errors exit 2 like every usage error; `stats` reads paired CSV files by id.
+    /// Argument-parser's own errors exit 2 like every usage error; `stats` reads paired CSV files by id; an
+    /// unreadable file exits 1.
     @Test func usageErrorsAndStatsCommands() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("palimpsest-cli-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -89,6 +90,14 @@ import Testing
         let ttest = try Self.run(["stats", "ttest", "x.csv", "y.csv"], in: dir)
         #expect(ttest.status == 0)
         #expect(ttest.out.contains("t = 3.4641, df = 2"))
+
+        // Unreadable files are failures at run time (1), not usage errors (2); bad arguments stay 2.
+        let missing = try Self.run(["status", "missing.yaml"], in: dir)
+        #expect(missing.status == 1)
+        #expect(missing.err.contains("missing.yaml: cannot read the experiment file: No such file or directory"))
+        let csv = try Self.run(["stats", "ttest", "none.csv", "none.csv"], in: dir)
+        #expect(csv.status == 1 && csv.err.contains("none.csv: cannot read the file"))
+        #expect(try Self.run(["run", "missing.yaml", "--jobs", "0"], in: dir).status == 2)
     }
 
     @Test func sigkillMidNodeLeavesTheCacheConsistentAndTheNextRunCompletes() throws {

@@ -45,7 +45,7 @@ import Report
         // Freezing keeps blocks 1…k bit-identical to the base model; block k+1 moved.
         let base = try VGG16.load(from: Self.output(p, "base", "model").appendingPathComponent("weights.safetensors"))
         let pain3 = try ModelArtifact.load(from: Self.output(p, "pain[blocks=3]", "model"), instance: "pain[blocks=3]")
-        #expect(pain3.model.frozenBlocks == 3 && pain3.task == "pain" && pain3.classNames == ["no pain", "pain"])
+        #expect(pain3.model.frozenBlocks == 3 && pain3.task == .pain && pain3.classNames == ["no pain", "pain"])
         for key in base.parameterKeys where key.hasPrefix("block") {
             let block = Int(key.dropFirst(5).prefix(1))!
             let same = base.parameter(key)!.data == pain3.model.parameter(key)!.data

@@ -36,7 +36,7 @@ import Testing
         expectSuccess(try p.run())
         let json = try Self.dataset(p)
         #expect(json["test_participants"] as? [String] == ["003-sf003", "007-sf007"])
-        let splits = try DatasetArtifact(format: "unbc", root: "", validationFraction: nil, testParticipants: ["003-sf003", "007-sf007"],
+        let splits = try DatasetArtifact(format: .unbc, root: "", validationFraction: nil, testParticipants: ["003-sf003", "007-sf007"],
                                          heldOut: 4, frames: 40, validationFrames: 10, splitSeed: 7, classNames: [], counts: [:])
             .splits(root: p.dir.appendingPathComponent("tree"))
         #expect(Set(splits.test.samples.map(\.group)) == ["003-sf003", "007-sf007"] && splits.test.samples.count == 2 * 3 * 30)

@@ -25,12 +25,12 @@ public struct SlurmClient: Sendable {
     public func submit(script: URL, arguments: [String]) throws(GraphError) -> String {
         let (status, out, err) = run("sbatch", ["--parsable"] + arguments + [script.path])
         guard status == 0 else {
-            throw GraphError.usage("sbatch failed (status \(status)): \(err.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw GraphError.scheduler("sbatch failed (status \(status)): \(err.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         // `--parsable` prints `id` or `id;cluster`.
         let id = out.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ";").first.map(String.init) ?? ""
         guard !id.isEmpty, id.allSatisfy(\.isNumber) else {
-            throw GraphError.usage("sbatch printed no job id (output: \(out.trimmingCharacters(in: .whitespacesAndNewlines)))")
+            throw GraphError.scheduler("sbatch printed no job id (output: \(out.trimmingCharacters(in: .whitespacesAndNewlines)))")
         }
         return id
     }
@@ -47,7 +47,7 @@ public struct SlurmClient: Sendable {
                 return result
             }
             if err.contains("Invalid job id") { return [:] }
-            throw GraphError.usage("squeue failed (status \(status)): \(err.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw GraphError.scheduler("squeue failed (status \(status)): \(err.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         var result: [String: SlurmJobState] = [:]
         for line in out.split(separator: "\n") {

@@ -74,13 +74,9 @@ public final class SlurmExecutor {
     /// - Returns: the per-instance outcome (for a detached run: cached instances only; the rest is still queued).
     public func run(_ options: RunOptions, slurm: SlurmOptions) throws(GraphError) -> RunSummary {
         guard let file = experiment.file else { throw GraphError.usage("the Slurm executor needs an experiment file") }
-        var selected = Set(experiment.instances.indices)
-        if !options.only.isEmpty { selected = Selection.withAncestors(try Selection.resolve(options.only, in: experiment), in: experiment) }
-        let forcedRoots = options.force.isEmpty ? Set<Int>() : try Selection.resolve(options.force, in: experiment)
-        let forced = Selection.withDescendants(forcedRoots, in: experiment)
-        let lockURL = LockFile.url(for: file)
-        let previousLock = try LockFile.read(lockURL)
-        let plan = Planner.plan(experiment, store: store, lock: previousLock, selected: selected, forced: forced)
+        let scope = try RunScope(experiment, options: options)
+        let forced = scope.forced
+        let plan = Planner.plan(experiment, store: store, lock: scope.previousLock, selected: scope.selected, forced: forced)
         if let warning = store.memo.saveOrWarning() { observer?.handle(.warning(warning)) }
 
         let recordURL = SlurmRecord.url(store: store, experimentFile: file)
@@ -135,14 +131,11 @@ public final class SlurmExecutor {
         }
         try record.write(to: recordURL)
         if slurm.detach || submissions.isEmpty {
-            if submissions.isEmpty, options.writeLockFile {
-                try writeLock(lockURL, previous: previousLock, plan: Planner.plan(experiment, store: store, lock: nil))
-            }
+            scope.recordLock(experiment, manifests: manifests(of: results), options: options, observer: observer)
             return RunSummary(results: experiment.instances.indices.compactMap { results[$0] })
         }
 
         let finished = try wait(for: Array(submissions.values), slurm: slurm)
-        // One plan of every instance serves the outcomes and the lock file.
         let after = Planner.plan(experiment, store: store, lock: nil)
         let keys = Dictionary(uniqueKeysWithValues: after.map { ($0.id, $0) })
         for submission in submissions.values {
@@ -165,17 +158,17 @@ public final class SlurmExecutor {
             }
         }
         let summary = RunSummary(results: experiment.instances.indices.compactMap { results[$0] })
-        if options.writeLockFile, !summary.failed { try writeLock(lockURL, previous: previousLock, plan: after) }
+        scope.recordLock(experiment, manifests: manifests(of: results), options: options, observer: observer)
         return summary
     }
 
-    /// Writes `FILE.lock` from the cache entries of the instances `plan` (of every instance) finds up to date.
-    private func writeLock(_ url: URL, previous: LockFile?, plan: [PlanEntry]) throws(GraphError) {
+    /// The cache entries of the instances that completed (executed or cached), by instance id, for `FILE.lock`.
+    private func manifests(of results: [Int: InstanceResult]) -> [String: Manifest] {
         var manifests: [String: Manifest] = [:]
-        for entry in plan where entry.state == .upToDate {
-            if let key = entry.key, case .hit(let manifest, _) = store.lookup(key) { manifests[entry.id] = manifest }
+        for r in results.values where r.status == .executed || r.status == .cached {
+            if let key = r.key, case .hit(let manifest, _) = store.lookup(key) { manifests[r.id] = manifest }
         }
-        try LockFile.update(url, experiment: experiment, previous: previous, manifests: manifests)
+        return manifests
     }
 
     /// Writes the job script and submits it.

@@ -26,8 +26,8 @@ struct ForgettingData {
 
     /// The AU-coded peak frames of a CK+-layout dataset.
     func ckplus() throws -> CKPlusLoader {
-        guard artifact.format == "ckplus" else {
-            throw NodeFailure("\(file.path): format is '\(artifact.format)', expected 'ckplus' "
+        guard artifact.format == .ckplus else {
+            throw NodeFailure("\(file.path): format is '\(artifact.format.rawValue)', expected 'ckplus' "
                 + "(an AU-coded dataset in the CK+ layout: real CK+ or synth_faces with like: ckplus)")
         }
         return CKPlusLoader(root: root)
@@ -36,10 +36,10 @@ struct ForgettingData {
     /// The labelled images of the test split (AffectNet: its validation list; CK+: every emotion-coded peak frame).
     func testSet() throws -> FaceDataset {
         switch artifact.format {
-        case "affectnet": return try AffectNetLoader(root: root).load(validationFraction: 0, checkImages: false).test
-        case "ckplus": return try CKPlusLoader(root: root).loadEmotions()
-        default:
-            throw NodeFailure("\(file.path): format '\(artifact.format)' has no emotion test split for saliency; expected 'affectnet' or 'ckplus'")
+        case .affectnet: return try AffectNetLoader(root: root).load(validationFraction: 0, checkImages: false).test
+        case .ckplus: return try CKPlusLoader(root: root).loadEmotions()
+        case .unbc:
+            throw NodeFailure("\(file.path): format '\(artifact.format.rawValue)' has no emotion test split for saliency; expected 'affectnet' or 'ckplus'")
         }
     }
 }

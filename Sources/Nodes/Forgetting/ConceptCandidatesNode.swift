@@ -22,6 +22,9 @@ public struct ConceptCandidatesNode: NodeKind {
     public static let outputs: [OutputSpec] = [OutputSpec("candidates", doc: "ranking.json, ranking.csv, regions.png.")]
     public static let usesSeed = false
 
+    /// The checked params, decoded once.
+    struct Params: Decodable { var figureImages: Int }
+
     /// `ranking.json`.
     struct RankingFile: Encodable {
         var perClass: [String: [ConceptRanking.Entry]]
@@ -72,7 +75,7 @@ public struct ConceptCandidatesNode: NodeKind {
             return
         }
 
-        let limit = try context.params.int("figure_images")
+        let limit = try context.params.decode(Params.self).figureImages
         let channels = saliency.images.shape[1]
         let shownPerClass = classes.map { name in
             Array(selected.indices.filter { selected[$0].className == name && selected[$0].landmarks != nil }.prefix(limit))

@@ -34,8 +34,22 @@ public struct DiffSaliencyNode: NodeKind {
                 doc: "normalised_maps: 0.5 + (a − b)/2 of the normalised, clipped maps (0.5 = no difference); raw_maps (the study's): raw maps subtracted, the difference min–max normalised to [0, 1]."),
     ]
 
+    /// The checked params, decoded once.
+    struct Params: Decodable {
+        /// Which images: the classes and at most how many of each.
+        var classes: [String], perClass: Cap
+        /// How relevance is computed and compared.
+        var rule: String, batch: Int, difference: Difference
+    }
+
+    /// `per_class`: at most `limit` images per class, or every candidate (`all`: nil).
+    struct Cap: Decodable {
+        let limit: Int?
+        init(from decoder: Decoder) throws { limit = try? decoder.singleValueContainer().decode(Int.self) }
+    }
+
     /// How the difference map is made (the `difference` param).
-    enum Difference: String, CaseIterable {
+    enum Difference: String, CaseIterable, Decodable {
         case normalisedMaps = "normalised_maps"
         case rawMaps = "raw_maps"
     }
@@ -63,8 +77,9 @@ public struct DiffSaliencyNode: NodeKind {
         guard a.pipeline == b.pipeline else {
             throw NodeFailure("models \(inputA.instance) and \(inputB.instance) take different inputs: \(a.pipeline) vs \(b.pipeline)")
         }
-        let ruleName = try context.params.string("rule")
-        let difference = Difference(rawValue: try context.params.string("difference"))!
+        let params = try context.params.decode(Params.self)
+        let ruleName = params.rule
+        let difference = params.difference
         let p = a.pipeline.normalization
         let channels = a.pipeline.channels
         let low = (0..<channels).map { c in (0 - (p.mean.count == 1 ? p.mean[0] : p.mean[c])) / (p.std.count == 1 ? p.std[0] : p.std[c]) }
@@ -75,7 +90,7 @@ public struct DiffSaliencyNode: NodeKind {
         let test = try data.testSet()
         // Class names match case-insensitively ("contempt" in the experiment file, "Contempt" in the data).
         func index(of name: String, in names: [String]) -> Int? { names.firstIndex { $0.lowercased() == name.lowercased() } }
-        let requested = (context.params["classes"]?.listValue ?? []).compactMap(\.stringValue)
+        let requested = params.classes
         var classes: [String] = []
         for name in requested.isEmpty ? a.classNames : requested {
             guard let c = index(of: name, in: a.classNames), index(of: name, in: test.classNames) != nil else {
@@ -88,13 +103,13 @@ public struct DiffSaliencyNode: NodeKind {
         let samples = test.samples.filter { datasetToModel[$0.label].map { classes.contains(a.classNames[$0]) } ?? false }
         let labels = samples.map { datasetToModel[$0.label]! }
         let modelIndex = Dictionary(a.classNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-        let batchSize = try context.params.int("batch")
+        let batchSize = params.batch
         context.progress(0, "predicting \(samples.count) images with A and B")
         let images = try ImageSet(samples, pipeline: a.pipeline)  // decoded once: A and B take the same inputs
         let predictedA = try images.predictions(of: a.model, batchSize: batchSize)
         let predictedB = try images.predictions(of: b.model, batchSize: batchSize)
         let chosen = SaliencySelection.pick(labels: labels, predictedA: predictedA, predictedB: predictedB,
-                                            classes: classes.map { modelIndex[$0]! }, cap: context.params["per_class"]?.intValue)
+                                            classes: classes.map { modelIndex[$0]! }, cap: params.perClass.limit)
         for name in classes {
             let c = modelIndex[name]!
             let total = labels.filter { $0 == c }.count

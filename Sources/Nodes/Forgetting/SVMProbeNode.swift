@@ -28,8 +28,8 @@ public struct SVMProbeNode: NodeKind {
         .string("layer", default: "block5", allowed: Array(VGG16Configuration.blockNames.prefix(5)),
                 doc: "The block whose max-pool output is probed (block5 = the last conv block)."),
         .number("c", default: 1, range: 1e-6...1e6, doc: "Inverse regularisation strength C of the SVM."),
-        .int("folds", default: 2, range: 2...20, doc: "Folds k of each stratified cross-validation."),
-        .int("repeats", default: 500, range: 1...100_000, doc: "Cross-validation repeats, each with its own seeded folds."),
+        .int("folds", default: ConceptProbe.studyFolds, range: 2...20, doc: "Folds k of each stratified cross-validation."),
+        .int("repeats", default: ConceptProbe.studyRepeats, range: 1...100_000, doc: "Cross-validation repeats, each with its own seeded folds."),
         ParamSpec("crop", .string, optional: true, allowed: ProbeCrop.named.keys.sorted().map(ParamValue.string),
                   doc: "Cut each image before feature extraction: a landmark region's box, or above_mouth (the study's AU5 crop: the bottom cut off above the mouth, the largest square of the rest, undistorted); null: whole image."),
         .bool("balance", default: true, doc: "Weight the classes by n / (2 · n_class) of the training fold."),
@@ -49,6 +49,18 @@ public struct SVMProbeNode: NodeKind {
     ]
     public static let outputs: [OutputSpec] = [OutputSpec("probe", doc: "scores.csv, folds.csv and summary.json (with the chance baseline).")]
 
+    /// The checked params, decoded once.
+    struct Params: Decodable {
+        /// What is probed where: the AU, the block and the optional crop.
+        var concept: String, layer: String, crop: String?
+        /// The SVM and its cross-validation.
+        var c: Double, folds: Int, repeats: Int, balance: Bool, standardize: Bool, solver: ConceptProbe.Solver
+        /// Images per forward pass.
+        var batch: Int
+        /// The chance baseline's permutation test.
+        var permutations: Int, permutationRepeats: Int
+    }
+
     /// The AU number of "AU5", "au5" or "5"; nil otherwise.
     static func conceptNumber(_ s: String) -> Int? {
         let digits = s.uppercased().hasPrefix("AU") ? String(s.dropFirst(2)) : s
@@ -57,24 +69,23 @@ public struct SVMProbeNode: NodeKind {
     }
 
     public static func run(_ context: NodeContext) throws {
-        let concept = try context.params.string("concept")
+        let p = try context.params.decode(Params.self)
+        let concept = p.concept
         let unit = conceptNumber(concept)!
-        let layer = try context.params.string("layer")
-        let cropName = context.params["crop"]?.stringValue
+        let layer = p.layer
+        let cropName = p.crop
         let model = try ModelArtifact.load(try context.input("model"))
         let data = try ForgettingData(try context.input("data"))
         let set = try data.ckplus().load(actionUnit: unit, crop: cropName.map { ProbeCrop.named[$0]! })
         let labels = set.samples.map { $0.label == 1 }
 
-        let batchSize = try context.params.int("batch")
+        let batchSize = p.batch
         let started = Date()
         context.progress(0, "features of \(set.samples.count) images")
         let features = try ImageSet(set.samples, pipeline: model.pipeline).features(of: model.model, after: layer, batchSize: batchSize)
         let dimension = features.count / max(set.samples.count, 1)
-        let probe = ConceptProbe(C: try context.params.double("c"), folds: try context.params.int("folds"),
-                                 repeats: try context.params.int("repeats"), seed: context.seed,
-                                 balanceClasses: try context.params.bool("balance"), standardize: try context.params.bool("standardize"),
-                                 solver: ConceptProbe.Solver(rawValue: try context.params.string("solver"))!)
+        let probe = ConceptProbe(C: p.c, folds: p.folds, repeats: p.repeats, seed: context.seed,
+                                 balanceClasses: p.balance, standardize: p.standardize, solver: p.solver)
         let positives = labels.filter { $0 }.count
         context.log("\(concept) on \(layer)\(cropName.map { " (crop \($0))" } ?? ""): \(positives) positive, "
             + "\(labels.count - positives) negative images, \(dimension) features in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
@@ -88,10 +99,10 @@ public struct SVMProbeNode: NodeKind {
         }
         context.log(String(format: "mean F1 %.4f ± %.4f over %d repeats of %d folds in %.1f s", result.meanF1,
                            result.standardDeviationF1, probe.repeats, probe.folds, Date().timeIntervalSince(probeStarted)))
-        let permutations = try context.params.int("permutations")
+        let permutations = p.permutations
         var permutation: PermutationTestResult?
         if permutations > 0 {
-            let repeats = try context.params.int("permutation_repeats")
+            let repeats = p.permutationRepeats
             let permutationStarted = Date()
             context.progress(0.75, "chance baseline: \(permutations) label shuffles × \(repeats) repeats")
             permutation = try probe.permutationTest(features: features.data, dimension: dimension, labels: labels,

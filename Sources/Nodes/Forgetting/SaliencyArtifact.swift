@@ -83,12 +83,7 @@ public struct SaliencyArtifact: Sendable {
     /// Reads a saliency output, checking that the maps and the selection agree.
     public static func load(from directory: URL) throws -> SaliencyArtifact {
         let selectionURL = directory.appendingPathComponent(selectionFile)
-        let selection: Selection
-        do {
-            selection = try JSONDecoder().decode(Selection.self, from: Data(contentsOf: selectionURL))
-        } catch {
-            throw NodeFailure("\(selectionURL.path): not a diff_saliency selection: \(error)")
-        }
+        let selection = try ArtifactJSON.decode(Selection.self, from: selectionURL, expected: "not a diff_saliency selection")
         let mapsURL = directory.appendingPathComponent(mapsFile)
         let file = try SafetensorsFile(contentsOf: mapsURL)
         let a = try file.tensor("a"), b = try file.tensor("b"), diff = try file.tensor("diff"), images = try file.tensor("images")

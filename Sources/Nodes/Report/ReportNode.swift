@@ -26,9 +26,12 @@ public struct ReportNode: NodeKind {
     ]
     public static let usesSeed = false
 
+    /// The checked params, decoded once.
+    struct Params: Decodable { var title: String }
+
     public static func run(_ context: NodeContext) throws {
         let artifacts = context.inputs["all"] ?? []
-        let title = try context.params.string("title")
+        let title = try context.params.decode(Params.self).title
         let content = try Self.content(artifacts, title: title.isEmpty ? "Palimpsest report: \(context.experimentName)" : title,
                                        reportInstance: context.instance)
         let out = context.output()

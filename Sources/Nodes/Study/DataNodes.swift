@@ -13,23 +13,32 @@ enum SplitParams {
         .int("split_seed", default: 7, range: 0...Double(UInt32.max), doc: "Seed of the splits (not of training)."),
     ]
 
-    static func unbc(_ p: ParamSet) throws -> UNBCSplitOptions {
+    /// The checked split params, decoded once.
+    struct Values: Decodable {
+        /// AffectNet layout.
+        var validationFraction: Double
+        /// UNBC layout; on `unbc` one of the first two is null (`test_participants` names them or `held_out` draws them).
+        var heldOut: Int?, testParticipants: [String]?, frames: Int, validationFrames: Int
+        var splitSeed: Int
+    }
+
+    static func unbc(_ s: Values) -> UNBCSplitOptions {
         var o = UNBCSplitOptions()
-        let listed = (p["test_participants"]?.listValue ?? []).compactMap(\.stringValue)
+        let listed = s.testParticipants ?? []
         o.testParticipants = listed.isEmpty ? nil : listed
-        o.heldOut = p["held_out"]?.intValue ?? o.heldOut  // null on `unbc` when test_participants names them
-        o.frames = try p.int("frames")
-        o.validationFrames = try p.int("validation_frames")
-        o.seed = UInt64(try p.int("split_seed"))
+        o.heldOut = s.heldOut ?? o.heldOut
+        o.frames = s.frames
+        o.validationFrames = s.validationFrames
+        o.seed = UInt64(s.splitSeed)
         return o
     }
 
     /// Validates the tree by loading it once and writes `dataset.json`.
-    static func describe(_ format: String, root: String, rootURL: URL, _ context: NodeContext) throws {
-        let p = context.params
+    static func describe(_ format: DatasetFormat, root: String, rootURL: URL, _ context: NodeContext) throws {
+        let s = try context.params.decode(Values.self)
         let artifact = try DatasetArtifact.describe(format: format, root: root, rootURL: rootURL,
-                                                    validationFraction: format == "affectnet" ? try p.double("validation_fraction") : nil,
-                                                    unbc: format == "unbc" ? try unbc(p) : nil, splitSeed: UInt64(try p.int("split_seed")))
+                                                    validationFraction: format == .affectnet ? s.validationFraction : nil,
+                                                    unbc: format == .unbc ? unbc(s) : nil, splitSeed: UInt64(s.splitSeed))
         try artifact.write(to: context.output())
         for (split, counts) in artifact.counts.sorted(by: { $0.key < $1.key }) {
             context.log("\(split): \(counts.reduce(0, +)) images, per class \(zip(artifact.classNames, counts).map { "\($0) \($1)" }.joined(separator: ", "))")
@@ -44,7 +53,7 @@ public struct SynthFacesNode: NodeKind {
     public static let version = 2
     public static let summary = "Generate SynthFACS faces with known action units in the AffectNet, UNBC or CK+ layout."
     public static let params: [ParamSpec] = [
-        .string("like", allowed: DatasetArtifact.formats, doc: "The layout (and study role): affectnet (8 emotions), unbc (pain sequences), ckplus (AU-coded peaks)."),
+        .string("like", allowed: DatasetFormat.allCases.map(\.rawValue), doc: "The layout (and study role): affectnet (8 emotions), unbc (pain sequences), ckplus (AU-coded peaks)."),
         .int("size", default: 64, range: 16...1024, doc: "Image width and height, pixels."),
         .int("channels", default: 3, allowed: [1, 3], doc: "1 (grey) or 3 (RGB)."),
         .int("seed", default: 7, range: 0...Double(UInt32.max), doc: "Generator seed: same params, same bytes."),
@@ -70,31 +79,43 @@ public struct SynthFacesNode: NodeKind {
     public static let outputs: [OutputSpec] = [OutputSpec("dataset", doc: "The tree (tree/) and dataset.json.")]
     public static let usesSeed = false
 
+    /// The checked generator params, decoded once (the split params: `SplitParams.Values`).
+    struct Params: Decodable {
+        /// Every layout's: which one, the image format and the generator seed.
+        var like: DatasetFormat, size: Int, channels: Int, seed: Int
+        /// `affectnet`'s.
+        var images: Int, testPerClass: Int, identities: Int, labelNoise: Double, balanced: Bool
+        /// `unbc`'s.
+        var participants: Int, sequences: Int, sequenceFrames: Int, distractors: [String]
+        /// `ckplus`'s.
+        var subjects: Int
+    }
+
     public static func run(_ context: NodeContext) throws {
-        let p = context.params
-        let like = try p.string("like")
+        let p = try context.params.decode(Params.self)
+        let like = p.like
         let tree = context.output().appendingPathComponent("tree")
-        let size = try p.int("size"), channels = try p.int("channels"), seed = UInt64(try p.int("seed"))
+        let size = p.size, channels = p.channels, seed = UInt64(p.seed)
         let summary: SynthSummary
         switch like {
-        case "affectnet":
+        case .affectnet:
             var o = SynthAffectNetOptions()
             o.size = size; o.channels = channels; o.seed = seed
-            o.images = try p.int("images"); o.testPerClass = try p.int("test_per_class")
-            o.identities = try p.int("identities"); o.labelNoise = try p.double("label_noise")
-            if try p.bool("balanced") { o.classWeights = [Double](repeating: 1, count: Emotion.allCases.count) }
+            o.images = p.images; o.testPerClass = p.testPerClass
+            o.identities = p.identities; o.labelNoise = p.labelNoise
+            if p.balanced { o.classWeights = [Double](repeating: 1, count: Emotion.allCases.count) }
             summary = try SynthFACS.writeAffectNet(o, to: tree)
-        case "unbc":
+        case .unbc:
             var o = SynthUNBCOptions()
             o.size = size; o.channels = channels; o.seed = seed
-            o.participants = try p.int("participants"); o.sequencesPerParticipant = try p.int("sequences")
-            o.framesPerSequence = try p.int("sequence_frames")
-            o.distractors = try distractors(p["distractors"])
+            o.participants = p.participants; o.sequencesPerParticipant = p.sequences
+            o.framesPerSequence = p.sequenceFrames
+            o.distractors = try PainDistractor.parse(p.distractors)
             summary = try SynthFACS.writeUNBC(o, to: tree)
-        default:
+        case .ckplus:
             var o = SynthCKPlusOptions()
             o.size = size; o.channels = channels; o.seed = seed
-            o.subjects = try p.int("subjects")
+            o.subjects = p.subjects
             summary = try SynthFACS.writeCKPlus(o, to: tree)
         }
         context.log(String(format: "generated %d images in %.1f s", summary.images, summary.seconds))
@@ -113,8 +134,11 @@ struct RealDataNode {
         [.path("root", doc: "Root of your copy of \(dataset), in its own layout (see docs/data.md).")] + SplitParams.specs
     }
 
-    static func run(_ format: String, _ context: NodeContext) throws {
-        let root = try context.params.path("root")
+    /// The checked `root` param, decoded once (the split params: `SplitParams.Values`).
+    struct Params: Decodable { var root: String }
+
+    static func run(_ format: DatasetFormat, _ context: NodeContext) throws {
+        let root = context.params.resolve(try context.params.decode(Params.self).root)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw NodeFailure("root \(root.path) is not a directory")
@@ -132,7 +156,7 @@ public struct AffectNetNode: NodeKind {
     public static let inputs: [PortSpec] = []
     public static let outputs: [OutputSpec] = [OutputSpec("dataset", doc: "dataset.json pointing at root.")]
     public static let usesSeed = false
-    public static func run(_ context: NodeContext) throws { try RealDataNode.run("affectnet", context) }
+    public static func run(_ context: NodeContext) throws { try RealDataNode.run(.affectnet, context) }
 }
 
 /// `unbc`: the UNBC-McMaster Shoulder Pain tree (Images/, Frame_Labels/PSPI); pain = PSPI > 0.
@@ -175,7 +199,7 @@ public struct UNBCNode: NodeKind {
         return []
     }
 
-    public static func run(_ context: NodeContext) throws { try RealDataNode.run("unbc", context) }
+    public static func run(_ context: NodeContext) throws { try RealDataNode.run(.unbc, context) }
 }
 
 /// `ckplus`: the CK+ tree (cohn-kanade-images/, FACS/, Emotion/, Landmarks/); AU codes for probes.
@@ -187,5 +211,5 @@ public struct CKPlusNode: NodeKind {
     public static let inputs: [PortSpec] = []
     public static let outputs: [OutputSpec] = [OutputSpec("dataset", doc: "dataset.json pointing at root.")]
     public static let usesSeed = false
-    public static func run(_ context: NodeContext) throws { try RealDataNode.run("ckplus", context) }
+    public static func run(_ context: NodeContext) throws { try RealDataNode.run(.ckplus, context) }
 }

@@ -1,5 +1,6 @@
 import Analysis
 import Core
+import Faces
 import Foundation
 import Graph
 
@@ -10,7 +11,7 @@ public struct EvaluateNode: NodeKind {
     public static let version = 1
     public static let summary = "Per-class precision/recall/F1, accuracy, confusion matrix and per-sample predictions of a model on a split."
     public static let params: [ParamSpec] = [
-        .string("split", default: "test", allowed: ["test", "validation", "train"], doc: "Which split to evaluate on."),
+        .string("split", default: Split.test.rawValue, allowed: Split.allCases.map(\.rawValue), doc: "Which split to evaluate on."),
         .int("batch_size", default: 64, range: 1...4096, doc: "Images per forward pass (does not change results)."),
     ]
     public static let inputs: [PortSpec] = [
@@ -41,19 +42,33 @@ public struct EvaluateNode: NodeKind {
         }
     }
 
+    /// The `split` param.
+    enum Split: String, Decodable, CaseIterable {
+        case test, validation, train
+    }
+
+    /// The checked params, decoded once.
+    struct Params: Decodable { var split: Split, batchSize: Int }
+
     public static func run(_ context: NodeContext) throws {
+        let p = try context.params.decode(Params.self)
         let input = try context.input("model"), data = try context.input("data")
         let artifact = try ModelArtifact.load(from: input.directory, instance: input.instance)
         let (dataset, root) = try DatasetArtifact.load(from: data.directory, instance: data.instance)
         let splits = try dataset.splits(root: root)
-        let splitName = try context.params.string("split")
-        let split = splitName == "train" ? splits.train : splitName == "validation" ? splits.validation : splits.test
+        let splitName = p.split.rawValue
+        let split: FaceDataset
+        switch p.split {
+        case .train: split = splits.train
+        case .validation: split = splits.validation
+        case .test: split = splits.test
+        }
         guard split.classNames == artifact.classNames else {
             throw NodeFailure("the model \(input.instance) predicts \(artifact.classNames) but \(data.instance) has classes \(split.classNames)")
         }
         guard !split.samples.isEmpty else { throw NodeFailure("the \(splitName) split of \(data.instance) is empty") }
         let images = try ImageSet(split.samples, pipeline: artifact.pipeline)
-        let predicted = try images.predictions(of: artifact.model, batchSize: try context.params.int("batch_size"))
+        let predicted = try images.predictions(of: artifact.model, batchSize: p.batchSize)
         let report = ClassificationReport(classNames: artifact.classNames, truth: images.labels, predicted: predicted)
         let metrics = Metrics(split: splitName, samples: images.count, classNames: artifact.classNames,
                               perClass: report.classes.map { .init(class: $0.name, precision: $0.precision, recall: $0.recall, f1: $0.f1, support: $0.support) },

@@ -6,7 +6,7 @@ public struct FinetuneNode: NodeKind {
     public static let kind = "finetune"
     public static let version = 1
     public static let summary = "Fine-tune the unfrozen part of a model on pain vs no pain (new head, focal γ=2, the study's augmentation)."
-    public static let params: [ParamSpec] = TrainingParams.specs(epochs: 10, gamma: 2, classBalance: 0, augmentation: "pain")
+    public static let params: [ParamSpec] = TrainingParams.specs(epochs: 10, gamma: 2, classBalance: 0, augmentation: .pain)
     public static let inputs: [PortSpec] = [
         PortSpec("model", doc: "The model to fine-tune, frozen blocks set (freeze)."),
         PortSpec("data", doc: "A pain dataset (synth_faces like unbc, or unbc)."),

@@ -201,6 +201,6 @@ enum McNemarComparison {
     static func classNames(_ input: InputArtifact) throws -> [String] {
         struct Names: Decodable { var classNames: [String]; enum CodingKeys: String, CodingKey { case classNames = "class_names" } }
         let url = try SignificanceTestNode.file(input, "metrics.json")
-        return try JSONDecoder().decode(Names.self, from: Data(contentsOf: url)).classNames
+        return try ArtifactJSON.decode(Names.self, from: url, expected: "not an evaluation's metrics").classNames
     }
 }

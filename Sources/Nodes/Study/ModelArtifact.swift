@@ -3,6 +3,14 @@ import Faces
 import Foundation
 import Graph
 
+/// What a model was trained to tell apart.
+public enum ModelTask: String, Codable, Sendable {
+    /// The 8 emotions of an AffectNet-layout dataset (`train_base`, `retrain_head`).
+    case emotions
+    /// Pain vs no pain of a UNBC-layout dataset (`finetune`).
+    case pain
+}
+
 /// The `model` output of the training nodes: `weights.safetensors` (dotted names, with the architecture and frozen
 /// blocks in its metadata) and `model.json` (architecture, classes, task, input preprocessing) — docs/artifacts.md §2.
 public struct ModelArtifact {
@@ -30,10 +38,10 @@ public struct ModelArtifact {
 
         public var architecture: String
         public var configuration: Configuration
+        /// `FreezeDepth.blocks`, checked when read.
         public var frozenBlocks: Int
         public var classNames: [String]
-        /// `emotions` or `pain`.
-        public var task: String
+        public var task: ModelTask
         public var preprocessing: Preprocessing
 
         enum CodingKeys: String, CodingKey {
@@ -43,13 +51,13 @@ public struct ModelArtifact {
 
     public let model: VGG16
     public var classNames: [String]
-    public var task: String
+    public var task: ModelTask
     public var normalization: Normalization
 
     public static let weightsFile = "weights.safetensors"
     public static let descriptionFile = "model.json"
 
-    public init(model: VGG16, classNames: [String], task: String, normalization: Normalization) {
+    public init(model: VGG16, classNames: [String], task: ModelTask, normalization: Normalization) {
         self.model = model
         self.classNames = classNames
         self.task = task
@@ -64,12 +72,8 @@ public struct ModelArtifact {
     /// Reads an upstream model output; errors name the file and the upstream instance.
     public static func load(from directory: URL, instance: String) throws -> ModelArtifact {
         let url = directory.appendingPathComponent(descriptionFile)
-        let d: Description
-        do {
-            d = try JSONDecoder().decode(Description.self, from: Data(contentsOf: url))
-        } catch {
-            throw NodeFailure("\(url.path): not a model description (input \(instance) should be a train_base, freeze, finetune or retrain_head output): \(error)")
-        }
+        let d = try ArtifactJSON.decode(Description.self, from: url,
+                                        expected: "not a model description (input \(instance) should be a train_base, freeze, finetune or retrain_head output)")
         let model = try VGG16.load(from: directory.appendingPathComponent(weightsFile))
         guard d.classNames.count == model.configuration.classCount, d.preprocessing.size == model.configuration.inputSize,
               d.preprocessing.channels == model.configuration.inputChannels, !d.preprocessing.mean.isEmpty,
@@ -77,7 +81,7 @@ public struct ModelArtifact {
             throw NodeFailure("\(url.path): \(d.classNames.count) classes and \(d.preprocessing.size) px × \(d.preprocessing.channels) input "
                 + "do not fit the weights' \(model.configuration.classCount) classes and \(model.configuration.inputSize) px × \(model.configuration.inputChannels)")
         }
-        model.frozenBlocks = d.frozenBlocks
+        model.freezeDepth = try FreezeDepth(d.frozenBlocks, field: "frozen_blocks", file: url.path)
         return ModelArtifact(model: model, classNames: d.classNames, task: d.task,
                              normalization: Normalization(mean: d.preprocessing.mean, std: d.preprocessing.std))
     }

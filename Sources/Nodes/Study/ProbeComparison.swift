@@ -150,8 +150,6 @@ enum ProbeComparison {
         let url = input.directory.appendingPathComponent("summary.json")
         guard let data = try? Data(contentsOf: url) else { return nil }
         struct Summary: Decodable { var chance: ProbeReport.Chance? }
-        do { return try JSONDecoder().decode(Summary.self, from: data).chance?.verdict } catch {
-            throw NodeFailure("\(url.path): the chance baseline does not parse: \(error)")
-        }
+        return try ArtifactJSON.decode(Summary.self, from: url, data: data, expected: "the chance baseline does not parse").chance?.verdict
     }
 }

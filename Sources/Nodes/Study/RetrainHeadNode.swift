@@ -12,7 +12,7 @@ public struct RetrainHeadNode: NodeKind {
     public static let kind = "retrain_head"
     public static let version = 1
     public static let summary = "Freeze every conv block of a model and train a new head on a dataset (train_base's defaults)."
-    public static let params: [ParamSpec] = TrainingParams.specs(epochs: 8, gamma: 5, classBalance: 0.99998, augmentation: "none")
+    public static let params: [ParamSpec] = TrainingParams.specs(epochs: 8, gamma: 5, classBalance: 0.99998, augmentation: .none)
     public static let inputs: [PortSpec] = [
         PortSpec("model", doc: "A model whose features to probe (finetune)."),
         PortSpec("data", doc: "The dataset of the new head (the emotions of train_base)."),
@@ -26,7 +26,7 @@ public struct RetrainHeadNode: NodeKind {
         let (artifact, splits) = try StudyTraining.withNewHead(context)
         let t = try TrainingParams(context.params)
         let model = artifact.model
-        model.frozenBlocks = 5
+        model.freezeDepth = .allConvBlocks
         guard t.augmentationValue == nil else {
             try StudyTraining.train(artifact, splits: splits, params: t, context: context)
             return

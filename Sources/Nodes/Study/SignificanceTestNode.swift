@@ -16,8 +16,8 @@ public struct SignificanceTestNode: NodeKind {
     public static let version = 2
     public static let summary = "McNemar on two evaluations or a paired t on two score tables; with seed=* inputs, per seed and across seeds."
     public static let params: [ParamSpec] = [
-        .string("test", allowed: ["mcnemar", "paired_t"], doc: "mcnemar (inputs: evaluate outputs) or paired_t (inputs: tables with id,score)."),
-        .string("per", default: "class", allowed: ["class", "overall"], doc: "mcnemar: also per true class (class) or overall only."),
+        .string("test", allowed: Test.allCases.map(\.rawValue), doc: "mcnemar (inputs: evaluate outputs) or paired_t (inputs: tables with id,score)."),
+        .string("per", default: Per.perClass.rawValue, allowed: Per.allCases.map(\.rawValue), doc: "mcnemar: also per true class (class) or overall only."),
     ]
     public static let inputs: [PortSpec] = [
         PortSpec("a", gather: true, doc: "The first model's evaluation (or scores): b counts A right and B wrong. One instance, or one per seed (x[seed=*])."),
@@ -25,6 +25,21 @@ public struct SignificanceTestNode: NodeKind {
     ]
     public static let outputs: [OutputSpec] = [OutputSpec("result", doc: "result.json and result.csv")]
     public static let usesSeed = false
+
+    /// The `test` param.
+    enum Test: String, Decodable, CaseIterable {
+        case mcnemar
+        case pairedT = "paired_t"
+    }
+
+    /// The `per` param.
+    enum Per: String, Decodable, CaseIterable {
+        case perClass = "class"
+        case overall
+    }
+
+    /// The checked params, decoded once.
+    struct Params: Decodable { var test: Test, per: Per }
 
     /// One A/B pair of inputs: a single comparison, or one seed of a replicated one.
     struct Pair {
@@ -36,10 +51,11 @@ public struct SignificanceTestNode: NodeKind {
     public static func run(_ context: NodeContext) throws {
         let pairs = try Self.pairs(context.inputs["a"] ?? [], context.inputs["b"] ?? [])
         let out = context.output()
-        if try context.params.string("test") == "paired_t" {
+        let p = try context.params.decode(Params.self)
+        if p.test == .pairedT {
             try ProbeComparison.run(pairs, context: context, to: out)
         } else {
-            try McNemarComparison.run(pairs, perClass: try context.params.string("per") == "class", context: context, to: out)
+            try McNemarComparison.run(pairs, perClass: p.per == .perClass, context: context, to: out)
         }
     }
 

@@ -13,9 +13,10 @@ enum ModelParams {
         .number("dropout", default: 0.5, range: 0...0.95, doc: "Dropout rate after each hidden dense layer."),
     ]), shared: "model", doc: "The VGG16 architecture (defaults from the top-level model: block).")
 
-    static func configuration(_ p: ParamSet, classCount: Int) throws -> VGG16Configuration {
-        struct Model: Decodable { var input: Int; var channels: Int; var width: Double; var head: [Int]; var dropout: Float }
-        let m = try p.decode(Model.self, from: "model")
+    /// The checked `model` record.
+    struct Values: Decodable { var input: Int; var channels: Int; var width: Double; var head: [Int]; var dropout: Float }
+
+    static func configuration(_ m: Values, classCount: Int) throws -> VGG16Configuration {
         let configuration = VGG16Configuration(inputSize: m.input, inputChannels: m.channels, widthMultiplier: m.width,
                                                headWidths: m.head, classCount: classCount, dropout: m.dropout)
         try configuration.validate()
@@ -35,38 +36,52 @@ public struct TrainBaseNode: NodeKind {
         .path("weights", optional: true, doc: "ImageNet weights for the conv blocks (safetensors, torchvision or dotted names); none = random init."),
         .string("init", default: "he_uniform", allowed: WeightInit.allCases.map(\.rawValue) + [dataDependent],
                 doc: "Random initialisation without weights: he_uniform, glorot_uniform (Keras' default), or data_dependent (he_uniform, then every layer rescaled and centred on 256 training images, Krähenbühl et al. 2016: leaves the from-scratch plateau at once)."),
-        .string("normalization", default: "unit", allowed: ["unit", "imagenet"],
+        .string("normalization", default: InputScaling.unit.rawValue, allowed: InputScaling.allCases.map(\.rawValue),
                 doc: "Input scaling: unit (pixels in [0, 1]) or imagenet (per-channel mean/std, for ImageNet weights)."),
-    ] + TrainingParams.specs(epochs: 8, gamma: 5, classBalance: 0.99998, augmentation: "flip")
+    ] + TrainingParams.specs(epochs: 8, gamma: 5, classBalance: 0.99998, augmentation: .flip)
     public static let inputs: [PortSpec] = [PortSpec("data", doc: "An emotion dataset (synth_faces like affectnet, or affectnet).")]
     public static let outputs: [OutputSpec] = [
         OutputSpec("model", doc: "weights.safetensors + model.json"),
         OutputSpec("history", doc: "history.json: per-epoch loss and accuracy, train and validation"),
     ]
 
+    /// The `normalization` param.
+    enum InputScaling: String, Decodable, CaseIterable {
+        case unit, imagenet
+    }
+
+    /// The checked params (besides the training ones), decoded once.
+    struct Params: Decodable {
+        var model: ModelParams.Values
+        var weights: String?
+        var initialisation: String
+        var normalization: InputScaling
+        enum CodingKeys: String, CodingKey { case model, weights, initialisation = "init", normalization }
+    }
+
     public static func run(_ context: NodeContext) throws {
-        let p = context.params
-        let t = try TrainingParams(p)
+        let p = try context.params.decode(Params.self)
+        let t = try TrainingParams(context.params)
         let data = try context.input("data")
         let (dataset, root) = try DatasetArtifact.load(from: data.directory, instance: data.instance)
         let splits = try dataset.splits(root: root)
-        let model = try VGG16(configuration: try ModelParams.configuration(p, classCount: splits.train.classNames.count), seed: context.seed)
-        let initialisation = try p.string("init")
+        let model = try VGG16(configuration: try ModelParams.configuration(p.model, classCount: splits.train.classNames.count), seed: context.seed)
+        let initialisation = p.initialisation
         try model.initialise(WeightInit(rawValue: initialisation) ?? .heUniform, seed: context.seed)
-        if p["weights"] != nil, p["weights"] != .null {
+        if let weights = p.weights {
             guard initialisation != dataDependent else {
                 throw NodeFailure("params.init: data_dependent rescales every layer on the data, which would change the loaded "
                     + "weights; use he_uniform (the head's draw) with params.weights")
             }
-            let url = try p.path("weights")
+            let url = context.params.resolve(weights)
             try model.loadConvWeights(from: url)
             context.log("conv blocks initialised from \(url.path)")
         }
-        let normalization = try p.string("normalization") == "imagenet"
+        let normalization = p.normalization == .imagenet
             ? Normalization(mean: [0.485, 0.456, 0.406].prefix(model.configuration.inputChannels).map { $0 },
                             std: [0.229, 0.224, 0.225].prefix(model.configuration.inputChannels).map { $0 })
             : Normalization.unit
-        let artifact = ModelArtifact(model: model, classNames: splits.train.classNames, task: "emotions", normalization: normalization)
+        let artifact = ModelArtifact(model: model, classNames: splits.train.classNames, task: .emotions, normalization: normalization)
         try StudyTraining.train(artifact, splits: splits, params: t, context: context) { train in
             guard initialisation == dataDependent else { return }
             let sample = try train.batch(indices: Array(0..<min(256, train.count)), seed: 0)
@@ -88,7 +103,7 @@ enum StudyTraining {
         let splits = try dataset.splits(root: root)
         try artifact.model.replaceHead(classCount: splits.train.classNames.count, seed: context.seed)
         artifact.classNames = splits.train.classNames
-        artifact.task = dataset.format == "unbc" ? "pain" : "emotions"
+        artifact.task = dataset.format == .unbc ? .pain : .emotions
         return (artifact, splits)
     }
 

@@ -4,6 +4,16 @@ import Foundation
 import Graph
 
 /// The training params `train_base`, `finetune` and `retrain_head` share, with each kind's study defaults.
+/// The `augmentation` param of the training kinds.
+enum AugmentationChoice: String, Decodable, CaseIterable {
+    /// No augmentation.
+    case none
+    /// Horizontal flips.
+    case flip
+    /// The study's pain augmentation: rotation, shifts, shear, zoom, flip.
+    case pain
+}
+
 struct TrainingParams {
     var epochs: Int
     var batchSize: Int
@@ -15,12 +25,12 @@ struct TrainingParams {
     var gamma: Double
     /// Class-balanced weights' β (Cui et al. 2019); 0: unweighted.
     var classBalance: Double
-    var augmentation: String
+    var augmentation: AugmentationChoice
     /// Epochs without a better validation loss before stopping; 0: never stop early.
     var patience: Int
 
     /// The study's defaults for one kind: `gamma`, `classBalance` and `augmentation` differ between tasks.
-    static func specs(epochs: Int, gamma: Double, classBalance: Double, augmentation: String) -> [ParamSpec] {
+    static func specs(epochs: Int, gamma: Double, classBalance: Double, augmentation: AugmentationChoice) -> [ParamSpec] {
         [
             .int("epochs", default: epochs, range: 1...100_000, doc: "Training epochs (the most; early stopping may end sooner)."),
             .int("batch_size", default: 32, range: 1...4096, doc: "Images per optimiser step."),
@@ -31,30 +41,37 @@ struct TrainingParams {
             .number("weight_decay", default: 0, range: 0...1, doc: "L2 weight decay."),
             .number("gamma", default: gamma, range: 0...20, doc: "Focal loss γ (0 = cross-entropy)."),
             .number("class_balance", default: classBalance, range: 0...0.9999999, doc: "β of class-balanced loss weights (Cui et al. 2019); 0 = unweighted."),
-            .string("augmentation", default: augmentation, allowed: ["none", "flip", "pain"],
+            .string("augmentation", default: augmentation.rawValue, allowed: AugmentationChoice.allCases.map(\.rawValue),
                     doc: "none; flip (horizontal flips); pain (the study's: rotation 25°, shifts 0.1, shear 0.1, zoom 0.1, flip)."),
             .int("patience", default: 3, range: 0...100_000, doc: "Stop after this many epochs without a lower validation loss and keep the best epoch's weights (0 = train all epochs, keep the last)."),
         ]
     }
 
+    /// Decodes the checked params once (the rates as the numbers they are, then narrowed to `Float`).
     init(_ p: ParamSet) throws {
-        epochs = try p.int("epochs")
-        batchSize = try p.int("batch_size")
-        optimizer = OptimizerMethod(rawValue: try p.string("optimizer"))!
-        learningRate = Float(try p.double("lr"))
-        momentum = Float(try p.double("momentum"))
-        weightDecay = Float(try p.double("weight_decay"))
-        gamma = try p.double("gamma")
-        classBalance = try p.double("class_balance")
-        augmentation = try p.string("augmentation")
-        patience = try p.int("patience")
+        struct Checked: Decodable {
+            var epochs: Int, batchSize: Int, optimizer: OptimizerMethod
+            var lr: Double, momentum: Double, weightDecay: Double, gamma: Double, classBalance: Double
+            var augmentation: AugmentationChoice, patience: Int
+        }
+        let c = try p.decode(Checked.self)
+        epochs = c.epochs
+        batchSize = c.batchSize
+        optimizer = c.optimizer
+        learningRate = Float(c.lr)
+        momentum = Float(c.momentum)
+        weightDecay = Float(c.weightDecay)
+        gamma = c.gamma
+        classBalance = c.classBalance
+        augmentation = c.augmentation
+        patience = c.patience
     }
 
     var augmentationValue: Augmentation? {
         switch augmentation {
-        case "flip": return .flipOnly
-        case "pain": return .painStudy
-        default: return nil
+        case .flip: return .flipOnly
+        case .pain: return .painStudy
+        case .none: return nil
         }
     }
 
@@ -158,9 +175,7 @@ enum TrainingRun {
         }
         try trainer.fit(train, validation: validation)
         if t.patience > 0, state.history.bestEpoch > 0, state.history.bestEpoch < state.history.epochs.count {
-            let frozen = model.frozenBlocks
             try model.loadWeights(from: bestURL)
-            model.frozenBlocks = frozen
             context.log("kept the weights of epoch \(state.history.bestEpoch) (lowest validation loss \(state.bestLoss ?? .nan))")
         }
         if t.patience == 0 { state.history.bestEpoch = state.history.epochs.count }
