@@ -65,15 +65,18 @@ public enum Benchmark {
         public var composite: Composite
         /// Timed repetitions after one warm-up.
         public var repetitions: Int
+        /// The conv kernel of every layer (the recorded pass and the rules), or nil for the preferred one per layer.
+        public var kernel: ConvolutionKernel?
 
         /// A relevance setup measured with `repetitions` timed passes.
         public init(name: String, configuration: VGG16Configuration, batch: Int, composite: Composite = .zDenseZPlusConv,
-                    repetitions: Int) {
+                    repetitions: Int, kernel: ConvolutionKernel? = nil) {
             self.name = name
             self.configuration = configuration
             self.batch = batch
             self.composite = composite
             self.repetitions = repetitions
+            self.kernel = kernel
         }
     }
 
@@ -155,7 +158,8 @@ public enum Benchmark {
     }
 
     /// Runs sgemm, the standard setups and the relevance setups on all cores; `progress` receives one line per
-    /// finished measurement. `kernel` forces one conv kernel in every setup (nil: the preferred one per layer).
+    /// finished measurement. `kernel` forces one conv kernel in every setup, relevance included (nil: the preferred one
+    /// per layer).
     public static func run(setups: [Setup] = standardSetups, relevanceSetups: [RelevanceSetup] = standardRelevanceSetups,
                            kernel: ConvolutionKernel? = nil, progress: ((String) -> Void)? = nil) throws -> Report {
         BLAS.setThreads(Parallel.width)
@@ -172,7 +176,8 @@ public enum Benchmark {
             configs.append(r)
         }
         var relevance: [RelevanceResult] = []
-        for setup in relevanceSetups {
+        for var setup in relevanceSetups {
+            if let kernel { setup.kernel = kernel }
             let r = try measureRelevance(setup)
             progress?(String(format: "%@ LRP relevance (%@): %.2f maps/s (%.1f GFLOP/s), batch %d",
                              r.name, setup.composite.description, r.mapsPerSecond, r.gflops, r.batch))
@@ -185,6 +190,7 @@ public enum Benchmark {
     /// Relevance maps per second of one setup on deterministic pseudo-images in [0, 1).
     public static func measureRelevance(_ setup: RelevanceSetup) throws -> RelevanceResult {
         let model = try VGG16(configuration: setup.configuration, seed: 1)
+        model.convolutionKernel = setup.kernel
         let c = setup.configuration, n = setup.batch
         let input = Tensor(shape: [n, c.inputChannels, c.inputSize, c.inputSize],
                            data: (0..<(n * c.inputChannels * c.inputSize * c.inputSize)).map { Float($0 % 251) / 251 })

@@ -27,7 +27,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print one JSON object instead of a table.") var json = false
     @Option(help: "Which part to measure: \(Suite.allCases.map(\.rawValue).joined(separator: ", ")).")
     var only: Suite = .all
-    @Option(help: "Force one 3×3 conv kernel in every layer of the core setups: \(ConvolutionKernel.allCases.map(\.rawValue).joined(separator: ", ")) (default: the faster one per layer shape).")
+    @Option(help: "Force one 3×3 conv kernel in every layer of the core setups and the LRP passes: \(ConvolutionKernel.allCases.map(\.rawValue).joined(separator: ", ")) (default: the faster one per layer shape).")
     var convKernel: ConvolutionKernel?
     @Flag(help: "Also time every conv layer shape of scaled64 and full224 with each kernel (JSON key conv_layers).")
     var layers = false
