@@ -38,7 +38,7 @@ public enum Benchmark {
         }
     }
 
-    /// The three configurations: full VGG16 at 224 px (batch 16, 1000 classes); the CPU-scaled VGG16
+    /// The measured configurations: full VGG16 at 224 px (batch 16, 1000 classes); the CPU-scaled VGG16
     /// (width 0.25, 64 px, head 512-512, 8 classes, batch 64); the scaled one with 3 frozen blocks; and the demo's
     /// base (`experiments/demo.yaml`: head 256-256, dropout 0.2, batch 32), the kernel figure its nodes compare with.
     public static let standardSetups: [Setup] = {
