@@ -39,15 +39,20 @@ public struct Adam: Optimizer, Equatable {
             let g = model.gradients[i]
             if g.isEmpty { continue }
             let key = model.parameters[i].key
-            var m = buffers["m." + key] ?? [Float](repeating: 0, count: g.count)
-            var v = buffers["v." + key] ?? [Float](repeating: 0, count: g.count)
+            // Taken out of the dictionary, so that updating them in place copies nothing.
+            var m = buffers.removeValue(forKey: "m." + key) ?? [Float](repeating: 0, count: g.count)
+            var v = buffers.removeValue(forKey: "v." + key) ?? [Float](repeating: 0, count: g.count)
             model.update(parameter: i) { w in
-                for j in w.indices {
-                    let gj = wd == 0 ? g[j] : g[j] + wd * w[j]
-                    m[j] = b1 * m[j] + (1 - b1) * gj
-                    v[j] = b2 * v[j] + (1 - b2) * gj * gj
-                    w[j] -= lr * m[j] / ((v[j] * rc2).squareRoot() + eps)
-                }
+                g.withUnsafeBufferPointer { g in w.withUnsafeMutableBufferPointer { w in
+                    m.withUnsafeMutableBufferPointer { m in v.withUnsafeMutableBufferPointer { v in
+                        for j in 0..<w.count {
+                            let gj = wd == 0 ? g[j] : g[j] + wd * w[j]
+                            m[j] = b1 * m[j] + (1 - b1) * gj
+                            v[j] = b2 * v[j] + (1 - b2) * gj * gj
+                            w[j] -= lr * m[j] / ((v[j] * rc2).squareRoot() + eps)
+                        }
+                    } }
+                } }
             }
             buffers["m." + key] = m
             buffers["v." + key] = v

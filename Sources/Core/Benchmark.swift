@@ -22,27 +22,34 @@ public enum Benchmark {
         public var repetitions: Int
         /// The conv kernel of every layer, or nil for the preferred one per layer (`VGG16.convolutionKernel`).
         public var kernel: ConvolutionKernel?
+        /// Batches of the one `Trainer.fit` epoch timed after the steps (0: none), as a training node runs it.
+        public var fitBatches: Int
 
         /// A setup measured with `repetitions` timed steps.
         public init(name: String, configuration: VGG16Configuration, batch: Int, frozenBlocks: Int = 0, repetitions: Int,
-                    kernel: ConvolutionKernel? = nil) {
+                    kernel: ConvolutionKernel? = nil, fitBatches: Int = 0) {
             self.name = name
             self.configuration = configuration
             self.batch = batch
             self.frozenBlocks = frozenBlocks
             self.repetitions = repetitions
             self.kernel = kernel
+            self.fitBatches = fitBatches
         }
     }
 
-    /// The three configurations: full VGG16 at 224 px (batch 16, 1000 classes); the CPU-scaled VGG16
-    /// (width 0.25, 64 px, head 512-512, 8 classes, batch 64); the scaled one with 3 frozen blocks.
+    /// The measured configurations: full VGG16 at 224 px (batch 16, 1000 classes); the CPU-scaled VGG16
+    /// (width 0.25, 64 px, head 512-512, 8 classes, batch 64); the scaled one with 3 frozen blocks; and the demo's
+    /// base (`experiments/demo.yaml`: head 256-256, dropout 0.2, batch 32), the kernel figure its nodes compare with.
     public static let standardSetups: [Setup] = {
         let scaled = VGG16Configuration(inputSize: 64, inputChannels: 3, widthMultiplier: 0.25, headWidths: [512, 512], classCount: 8)
+        let demo = VGG16Configuration(inputSize: 64, inputChannels: 3, widthMultiplier: 0.25, headWidths: [256, 256], classCount: 8,
+                                      dropout: 0.2)
         return [
             Setup(name: "full224", configuration: VGG16Configuration(), batch: 16, repetitions: 3),
             Setup(name: "scaled64", configuration: scaled, batch: 64, repetitions: 10),
             Setup(name: "scaled64_frozen3", configuration: scaled, batch: 64, frozenBlocks: 3, repetitions: 10),
+            Setup(name: "demo64", configuration: demo, batch: 32, repetitions: 10, fitBatches: 40),
         ]
     }()
 
@@ -58,15 +65,18 @@ public enum Benchmark {
         public var composite: Composite
         /// Timed repetitions after one warm-up.
         public var repetitions: Int
+        /// The conv kernel of every layer (the recorded pass and the rules), or nil for the preferred one per layer.
+        public var kernel: ConvolutionKernel?
 
         /// A relevance setup measured with `repetitions` timed passes.
         public init(name: String, configuration: VGG16Configuration, batch: Int, composite: Composite = .zDenseZPlusConv,
-                    repetitions: Int) {
+                    repetitions: Int, kernel: ConvolutionKernel? = nil) {
             self.name = name
             self.configuration = configuration
             self.batch = batch
             self.composite = composite
             self.repetitions = repetitions
+            self.kernel = kernel
         }
     }
 
@@ -112,12 +122,18 @@ public enum Benchmark {
         public var inferGFLOPS: Double
         /// Peak resident memory of the process during the training steps (VmHWM), in MiB.
         public var trainPeakRSSMiB: Double?
+        /// Training images per second over the mean timed step (`trainImagesPerSecond` is over the fastest one).
+        public var trainMeanImagesPerSecond: Double?
+        /// Training images per second of one whole `Trainer.fit` epoch, as a training node runs it (shuffled batches
+        /// from memory, Adam, a validation pass over 10 % more images at the end, the epoch snapshot), when measured.
+        public var fitImagesPerSecond: Double?
 
         enum CodingKeys: String, CodingKey {
             case name, batch
             case trainImagesPerSecond = "train_images_per_s", trainGFLOPS = "train_gflops"
             case inferImagesPerSecond = "infer_images_per_s", inferGFLOPS = "infer_gflops"
-            case trainPeakRSSMiB = "train_peak_rss_mib"
+            case trainPeakRSSMiB = "train_peak_rss_mib", trainMeanImagesPerSecond = "train_mean_images_per_s"
+            case fitImagesPerSecond = "fit_images_per_s"
         }
     }
 
@@ -142,7 +158,8 @@ public enum Benchmark {
     }
 
     /// Runs sgemm, the standard setups and the relevance setups on all cores; `progress` receives one line per
-    /// finished measurement. `kernel` forces one conv kernel in every setup (nil: the preferred one per layer).
+    /// finished measurement. `kernel` forces one conv kernel in every setup, relevance included (nil: the preferred one
+    /// per layer).
     public static func run(setups: [Setup] = standardSetups, relevanceSetups: [RelevanceSetup] = standardRelevanceSetups,
                            kernel: ConvolutionKernel? = nil, progress: ((String) -> Void)? = nil) throws -> Report {
         BLAS.setThreads(Parallel.width)
@@ -154,11 +171,13 @@ public enum Benchmark {
             if let kernel { setup.kernel = kernel }
             let r = try measure(setup)
             progress?(String(format: "%@: train %.2f images/s (%.1f GFLOP/s), infer %.2f images/s (%.1f GFLOP/s)",
-                             r.name, r.trainImagesPerSecond, r.trainGFLOPS, r.inferImagesPerSecond, r.inferGFLOPS))
+                             r.name, r.trainImagesPerSecond, r.trainGFLOPS, r.inferImagesPerSecond, r.inferGFLOPS)
+                      + (r.fitImagesPerSecond.map { String(format: ", Trainer.fit epoch %.2f images/s", $0) } ?? ""))
             configs.append(r)
         }
         var relevance: [RelevanceResult] = []
-        for setup in relevanceSetups {
+        for var setup in relevanceSetups {
+            if let kernel { setup.kernel = kernel }
             let r = try measureRelevance(setup)
             progress?(String(format: "%@ LRP relevance (%@): %.2f maps/s (%.1f GFLOP/s), batch %d",
                              r.name, setup.composite.description, r.mapsPerSecond, r.gflops, r.batch))
@@ -171,6 +190,7 @@ public enum Benchmark {
     /// Relevance maps per second of one setup on deterministic pseudo-images in [0, 1).
     public static func measureRelevance(_ setup: RelevanceSetup) throws -> RelevanceResult {
         let model = try VGG16(configuration: setup.configuration, seed: 1)
+        model.convolutionKernel = setup.kernel
         let c = setup.configuration, n = setup.batch
         let input = Tensor(shape: [n, c.inputChannels, c.inputSize, c.inputSize],
                            data: (0..<(n * c.inputChannels * c.inputSize * c.inputSize)).map { Float($0 % 251) / 251 })
@@ -234,10 +254,35 @@ public enum Benchmark {
             if let failure { throw failure }
         }
         let train = trainTimes.dropFirst().min()!, infer = inferTimes.dropFirst().min()!
+        let timed = trainTimes.dropFirst()
         return ConfigResult(name: setup.name, batch: n, trainImagesPerSecond: Double(n) / train,
                             trainGFLOPS: model.trainingStepFLOPs(batch: n) / train / 1e9,
                             inferImagesPerSecond: Double(n) / infer,
-                            inferGFLOPS: Double(n) * c.forwardFLOPs / infer / 1e9, trainPeakRSSMiB: peak)
+                            inferGFLOPS: Double(n) * c.forwardFLOPs / infer / 1e9, trainPeakRSSMiB: peak,
+                            trainMeanImagesPerSecond: Double(n * timed.count) / timed.reduce(0, +),
+                            fitImagesPerSecond: setup.fitBatches > 0 ? try measureFit(model, setup) : nil)
+    }
+
+    /// Images per second of one `Trainer.fit` epoch of `setup.fitBatches` batches on deterministic pseudo-images,
+    /// timed whole: what a training node does per epoch once its images are decoded (Adam, the study's focal loss,
+    /// a validation pass over 10 % more images, the epoch snapshot, kept in memory).
+    static func measureFit(_ model: VGG16, _ setup: Setup) throws -> Double {
+        let c = setup.configuration, n = setup.batch * setup.fitBatches, validation = max(1, n / 10)
+        let plane = c.inputChannels * c.inputSize * c.inputSize
+        func source(_ count: Int, _ offset: Int) throws -> InMemoryBatchSource {
+            try InMemoryBatchSource(images: Tensor(shape: [count, c.inputChannels, c.inputSize, c.inputSize],
+                                                   data: (0..<(count * plane)).map { Float(($0 + offset) % 251) / 251 }),
+                                    labels: (0..<count).map { ($0 + offset) % c.classCount })
+        }
+        let train = try source(n, 0), check = try source(validation, 7)
+        let options = TrainingOptions(epochs: 1, batchSize: setup.batch, optimizer: .adam, learningRate: 1e-5,
+                                      loss: .focal(gamma: 5), seed: 1)
+        let trainer = try Trainer(model: model, options: options)
+        trainer.onSnapshot = { _ in }
+        var failure: Error?
+        let time = seconds { do { try trainer.fit(train, validation: check) } catch { failure = error } }
+        if let failure { throw failure }
+        return Double(n) / time
     }
 
     /// Training and inference speed of one setup with one kernel choice, from `compareKernels`.
@@ -428,3 +473,4 @@ extension VGG16 {
         return total * Double(batch)
     }
 }
+

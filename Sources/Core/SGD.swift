@@ -38,7 +38,8 @@ public struct SGD: Optimizer, Equatable {
                     for j in w.indices { w[j] -= lr * (wd == 0 ? g[j] : g[j] + wd * w[j]) }
                 }
             } else {
-                var v = velocity[key] ?? [Float](repeating: 0, count: g.count)
+                // Taken out of the dictionary, so that updating it in place copies nothing.
+                var v = velocity.removeValue(forKey: key) ?? [Float](repeating: 0, count: g.count)
                 model.update(parameter: i) { w in
                     for j in w.indices {
                         v[j] = mu * v[j] + (wd == 0 ? g[j] : g[j] + wd * w[j])

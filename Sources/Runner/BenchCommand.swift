@@ -13,9 +13,11 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure this machine's sgemm, VGG16 training/inference, graph planning and probe speed.",
         discussion: """
             core: sgemm, then full224 (VGG16, 224 px, batch 16), scaled64 (width 0.25, 64 px, head 512-512, \
-            batch 64), scaled64_frozen3 (scaled64 with 3 frozen blocks); GFLOP/s count 2 FLOPs per multiply-add. \
+            batch 64), scaled64_frozen3 (scaled64 with 3 frozen blocks), demo64 (the demo's base: head 256-256, \
+            batch 32, also one Trainer.fit epoch); GFLOP/s count 2 FLOPs per multiply-add. \
             graph: load, plan and fully cached rerun of a generated 200-node graph. probe: 500 repeats of a \
-            2-fold linear-SVM probe on 600 × 512 features. SynthFACS speed: `palimpsest synth --bench`.
+            2-fold linear-SVM probe on 600 × 512 features. --demo: experiments/demo.yaml cold with one seed. \
+            SynthFACS speed: `palimpsest synth --bench`.
             """)
 
     enum Suite: String, ExpressibleByArgument, CaseIterable {
@@ -25,7 +27,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print one JSON object instead of a table.") var json = false
     @Option(help: "Which part to measure: \(Suite.allCases.map(\.rawValue).joined(separator: ", ")).")
     var only: Suite = .all
-    @Option(help: "Force one 3×3 conv kernel in every layer of the core setups: \(ConvolutionKernel.allCases.map(\.rawValue).joined(separator: ", ")) (default: the faster one per layer shape).")
+    @Option(help: "Force one 3×3 conv kernel in every layer of the core setups and the LRP passes: \(ConvolutionKernel.allCases.map(\.rawValue).joined(separator: ", ")) (default: the faster one per layer shape).")
     var convKernel: ConvolutionKernel?
     @Flag(help: "Also time every conv layer shape of scaled64 and full224 with each kernel (JSON key conv_layers).")
     var layers = false
@@ -33,8 +35,17 @@ struct BenchCommand: ParsableCommand {
     var compareKernels = false
     @Option(help: "Measure only this core setup (repeatable): \(Benchmark.standardSetups.map(\.name).joined(separator: ", ")) (default: all).")
     var config: [String] = []
+    @Flag(help: "Also run the demo cold with one seed into a temporary cache, after the other measurements (JSON key demo; minutes).")
+    var demo = false
+    @Option(help: ArgumentHelp("The experiment --demo runs.", valueName: "file"))
+    var demoFile = "experiments/demo.yaml"
+    @Option(help: "The one seed --demo runs (its seeds: list is replaced by this seed).")
+    var demoSeed = 7
 
     func validate() throws {
+        if demo, !FileManager.default.fileExists(atPath: demoFile) {
+            throw ValidationError("--demo-file '\(demoFile)' does not exist (run from the project root, or give the path).")
+        }
         let names = Benchmark.standardSetups.map(\.name)
         if let bad = config.first(where: { !names.contains($0) }) {
             throw ValidationError("--config '\(bad)' is not a setup; expected one of \(names.joined(separator: ", ")).")
@@ -86,6 +97,20 @@ struct BenchCommand: ParsableCommand {
             object["probe_500x2_600x512_s"] = seconds
             if !json { print(String(format: "probe: 500 × 2-fold linear SVM on 600 × 512 features: %.1f s (target < 30 s)", seconds)) }
         }
+        if demo {
+            let result = try DemoBenchmark.run(file: URL(fileURLWithPath: demoFile).standardizedFileURL, seed: demoSeed)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            object["demo"] = try JSONSerialization.jsonObject(with: encoder.encode(result))
+            if !json {
+                print(String(format: "demo: %@ with seed %d, cold, %d instances: %.1f s (target ≤ 300 s)", result.file, result.seed,
+                             result.instances, result.seconds))
+                for n in result.nodes {
+                    print("  " + n.node.padding(toLength: 12, withPad: " ", startingAt: 0)
+                          + String(format: "%3d × %8.1f s", n.instances, n.seconds))
+                }
+            }
+        }
         if json {
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
@@ -116,6 +141,11 @@ struct BenchCommand: ParsableCommand {
                          c.batch, c.trainImagesPerSecond, c.trainGFLOPS, 100 * c.trainGFLOPS / report.sgemmGFLOPS,
                          c.inferImagesPerSecond, c.inferGFLOPS)
                   + (c.trainPeakRSSMiB.map { String(format: "%.0f MiB", $0) } ?? "n/a"))
+        }
+        for c in report.configs {
+            guard let fit = c.fitImagesPerSecond, let mean = c.trainMeanImagesPerSecond else { continue }
+            print(String(format: "%@: a Trainer.fit epoch (as a training node runs it) %.2f images/s = %.0f%% of the fastest step, %.0f%% of the mean step (%.2f images/s)",
+                         c.name, fit, 100 * fit / c.trainImagesPerSecond, 100 * fit / mean, mean))
         }
         for r in report.relevance {
             print(String(format: "LRP (z_dense_zplus_conv) %@, batch %d: %.2f maps/s, %.1f GFLOP/s", r.name, r.batch, r.mapsPerSecond, r.gflops))

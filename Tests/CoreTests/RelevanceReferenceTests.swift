@@ -3,7 +3,8 @@ import Testing
 
 /// The zennit relevance maps of the PyTorch reference case (Fixtures/vgg-mini-README.md, "LRP rules"): the study's
 /// composite (`lrp`, `lrp_sum`, `lrp_block1…5`) and EpsilonPlusFlat, matched to float32 accuracy (the README's
-/// float32-vs-float64 noise is 1.1e-6 to 1.4e-6), and conservation once every bias is zero.
+/// float32-vs-float64 noise is 1.1e-6 to 1.4e-6), and conservation once every bias is zero; each with im2col and with
+/// Winograd forced in every conv layer (the rules' forward and transposed passes use the layer's kernel).
 @Suite struct RelevanceReferenceTests {
     let model: VGG16
     let reference: SafetensorsFile
@@ -21,7 +22,9 @@ import Testing
         labels = try reference.integers("labels")
     }
 
-    @Test func studyCompositeMatchesZennitAtTheInputAndEveryBlock() throws {
+    @Test(arguments: ConvolutionKernel.allCases)
+    func studyCompositeMatchesZennitAtTheInputAndEveryBlock(kernel: ConvolutionKernel) throws {
+        model.convolutionKernel = kernel
         let maps = try model.relevanceMaps(input: input, classes: labels, composite: .zDenseZPlusConv)
         let lrp = try reference.tensor("lrp")
         #expect(maps.input.shape == lrp.shape)
@@ -40,7 +43,9 @@ import Testing
         #expect(TestSupport.relativeError(maps.logits.data, try reference.tensor("logits").data) < 1e-5)
     }
 
-    @Test func epsilonPlusFlatMatchesZennit() throws {
+    @Test(arguments: ConvolutionKernel.allCases)
+    func epsilonPlusFlatMatchesZennit(kernel: ConvolutionKernel) throws {
+        model.convolutionKernel = kernel
         let r = try model.relevance(input: input, classes: labels, composite: .epsilonPlusFlat)
         #expect(TestSupport.relativeError(r.data, try reference.tensor("lrp_epsilon_plus_flat").data) < Self.tolerance)
         #expect(try Composite.named("epsilon_plus_flat") == .epsilonPlusFlat)
@@ -67,7 +72,9 @@ import Testing
     /// With every bias zero the study's composite conserves: Σ R = logit_y at the input and at every block
     /// (README: within 9.3e-6). EpsilonPlusFlat's ε = 1e-6 on the dense layers absorbs a little (about 1.5e-4 here),
     /// but its convs (z⁺, flat) conserve what reaches them.
-    @Test func conservationWithoutBiases() throws {
+    @Test(arguments: ConvolutionKernel.allCases)
+    func conservationWithoutBiases(kernel: ConvolutionKernel) throws {
+        model.convolutionKernel = kernel
         for p in model.parameters where p.shape.count == 1 {
             try model.setParameter(p.key, Tensor(zeros: p.shape))
         }

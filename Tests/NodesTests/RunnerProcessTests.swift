@@ -155,4 +155,28 @@ import Testing
         #expect(lines.count == 4)
         #expect(Set(lines).count == 4)
     }
+
+    @Test func benchDemoRunsTheExperimentColdWithOneSeedInATemporaryCache() throws {
+        let p = try ShellProject("""
+        palimpsest: 1
+        seeds: [1, 2]
+        nodes:
+          a: {kind: shell, params: {cmd: "echo $PALIMPSEST_SEED > $PALIMPSEST_OUTPUT/v"}}
+          b: {kind: shell, inputs: {x: a}, params: {cmd: "cat $PALIMPSEST_INPUT_X/v > $PALIMPSEST_OUTPUT/v"}}
+        """)
+        let r = try Self.run(["bench", "--only", "graph", "--demo", "--demo-file", "exp.yaml", "--demo-seed", "3", "--json"], in: p.dir)
+        #expect(r.status == 0, "\(r.err)")
+        let object = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any]
+        let demo = try #require(object?["demo"] as? [String: Any])
+        #expect(demo["seed"] as? Int == 3)
+        #expect(demo["instances"] as? Int == 2)
+        let nodes = try #require(demo["nodes"] as? [[String: Any]])
+        #expect(nodes.map { $0["node"] as? String } == ["a", "b"])
+        #expect(nodes.map { $0["instances"] as? Int } == [1, 1])
+        #expect(r.err.contains("a[seed=3]"))
+        #expect(!FileManager.default.fileExists(atPath: p.cache.path) && !FileManager.default.fileExists(atPath: p.file.path + ".lock"),
+                "the run leaves neither a cache nor a lock file in the project")
+        let missing = try Self.run(["bench", "--demo", "--demo-file", "none.yaml"], in: p.dir)
+        #expect(missing.status != 0 && missing.err.contains("--demo-file 'none.yaml' does not exist"))
+    }
 }

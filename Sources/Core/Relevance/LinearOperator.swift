@@ -2,7 +2,8 @@
 /// LRP rules need (z = f(a, W) + b and its transpose fᵀ(s, W) = ∂(s·f(a, W))/∂a).
 ///
 /// Shapes: conv input [C, N, S, S] and output [O, N, S, S] (CNHW, 3×3, pad 1); dense input [N, I], output [N, O].
-/// Both use the fast kernels: im2col + sgemm for the conv, its transpose by sgemm + col2im; sgemm for dense.
+/// Both use the fast kernels: the conv its layer's kernel (im2col + sgemm, its transpose by sgemm + col2im; or
+/// Winograd's forward pass and input gradient), dense sgemm.
 struct LinearOperator {
     enum Shape {
         case conv(inChannels: Int, outChannels: Int, size: Int)
@@ -11,6 +12,8 @@ struct LinearOperator {
 
     let shape: Shape
     let batch: Int
+    /// The conv kernel (unused for dense layers).
+    var kernel: ConvolutionKernel = .im2col
 
     /// Input values: C·N·S·S or N·I.
     var inputCount: Int {
@@ -36,10 +39,13 @@ struct LinearOperator {
         }
     }
 
-    /// Floats the im2col buffer needs (0 for dense).
+    /// Floats of workspace `forward` and `transpose` need (0 for dense): the kernel's, and for Winograd one output
+    /// more, where a signed or accumulated forward pass lands before it is added.
     var columnCount: Int {
         switch shape {
-        case let .conv(c, _, s): return Conv3x3.columnCount(channels: c, batch: batch, plane: s * s)
+        case let .conv(c, o, s):
+            let own = kernel.workspaceCount(inChannels: c, outChannels: o, batch: batch, size: s)
+            return kernel == .winograd ? own + outputCount : own
         case .dense: return 0
         }
     }
@@ -65,6 +71,20 @@ struct LinearOperator {
                  accumulate: Bool, into z: UnsafeMutablePointer<Float>, column col: UnsafeMutablePointer<Float>) {
         let n = batch
         switch shape {
+        case let .conv(c, o, s) where kernel == .winograd:
+            let zeros = [Float](repeating: 0, count: o)
+            let direct = sign == 1 && !accumulate
+            let y = direct ? z : col + columnCount - outputCount
+            zeros.withUnsafeBufferPointer { zp in
+                Winograd.forward(input: x, weight: weight, bias: bias ?? zp.baseAddress!, output: y, inChannels: c,
+                                 outChannels: o, batch: n, height: s, width: s, relu: false, workspace: col)
+            }
+            if !direct {
+                let count = outputCount
+                Parallel.ranges(count) { r in
+                    for i in r { z[i] = accumulate ? z[i] + sign * y[i] : sign * y[i] }
+                }
+            }
         case let .conv(c, o, s):
             let plane = s * s, k = 9 * c, step = Conv3x3.imagesPerChunk(channels: c, batch: n, plane: plane)
             var n0 = 0
@@ -96,6 +116,10 @@ struct LinearOperator {
                    column col: UnsafeMutablePointer<Float>) {
         let n = batch
         switch shape {
+        case let .conv(c, o, size) where kernel == .winograd:
+            // Without a weight gradient Winograd's backward pass never reads its input, so `s` stands in for it.
+            Winograd.backward(input: s, weight: weight, gradOutput: s, gradWeight: nil, gradBias: nil, gradInput: g,
+                              inChannels: c, outChannels: o, batch: n, height: size, width: size, workspace: col)
         case let .conv(c, o, size):
             let plane = size * size, k = 9 * c, row = n * plane
             let step = Conv3x3.imagesPerChunk(channels: c, batch: n, plane: plane)

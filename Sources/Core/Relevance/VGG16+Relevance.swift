@@ -83,7 +83,7 @@ extension VGG16 {
                 r = next
             case .conv(let c):
                 let op = LinearOperator(shape: .conv(inChannels: c.inChannels, outChannels: c.outChannels, size: c.size),
-                                        batch: n)
+                                        batch: n, kernel: kernel(for: c))
                 let next = RulePropagation.propagate(
                     rule: li == 0 ? composite.firstConv : composite.conv, operator: op, input: x,
                     weight: parameters[c.weight].value, bias: parameters[c.bias].value, relevance: r,

@@ -20,7 +20,8 @@ import Graph
 /// and the metric `images` is 0.
 public struct DiffSaliencyNode: NodeKind {
     public static let kind = "diff_saliency"
-    public static let version = 1
+    /// 2: the LRP rules run on each conv layer's kernel (Winograd on wide layers), which changes the maps' last bits.
+    public static let version = 2
     public static let summary = "LRP relevance of models A and B on images A gets right and B wrong; maps, difference, figures."
     public static let params: [ParamSpec] = [
         ParamSpec("classes", .list(.string), default: .list([]), doc: "Class names to explain (any case); empty: every class."),

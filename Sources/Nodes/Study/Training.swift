@@ -151,8 +151,9 @@ enum TrainingRun {
             let epoch = TrainingHistory.Epoch(epoch: report.epoch, trainLoss: report.loss, trainAccuracy: report.accuracy,
                                               validationLoss: report.validationLoss, validationAccuracy: report.validationAccuracy)
             state.history.epochs.append(epoch)
-            context.log(String(format: "epoch %d: loss %.4f acc %.3f, validation loss %.4f acc %.3f (%.1f s)", report.epoch, report.loss,
-                               report.accuracy, report.validationLoss ?? .nan, report.validationAccuracy ?? .nan, Date().timeIntervalSince(epochStart)))
+            context.log(String(format: "epoch %d: loss %.4f acc %.3f, validation loss %.4f acc %.3f (%.1f s; training steps %.1f images/s)",
+                               report.epoch, report.loss, report.accuracy, report.validationLoss ?? .nan, report.validationAccuracy ?? .nan,
+                               Date().timeIntervalSince(epochStart), report.imagesPerSecond))
             var decision = TrainingDecision.proceed
             if let v = report.validationLoss, v < (state.bestLoss ?? .infinity) {
                 state.bestLoss = v
