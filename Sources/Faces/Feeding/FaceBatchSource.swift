@@ -1,7 +1,7 @@
 import Foundation
 
 /// A batch of model inputs: N images as one NCHW `Float` buffer with their labels.
-public struct Batch: Sendable {
+public struct FaceBatch: Sendable {
     /// N×C×H×W samples after augmentation and normalisation.
     public var images: [Float]
     public var labels: [Int]
@@ -22,7 +22,7 @@ public struct Batch: Sendable {
 ///
 /// Images come from the files (streamed: only `prefetch` batches are in memory) or from an `ImageCache`.
 /// Results depend only on (samples, pipeline, seed, epoch): never on thread timing.
-public final class BatchSource: Sendable {
+public final class FaceBatchSource: Sendable {
     public let samples: [FaceSample]
     public let pipeline: ImagePipeline
     public let batchSize: Int
@@ -70,7 +70,7 @@ public final class BatchSource: Sendable {
     }
 
     /// Builds batch `number` of `order` (runs on a worker thread).
-    func makeBatch(_ number: Int, order: [Int], epoch: Int) throws -> Batch {
+    func makeBatch(_ number: Int, order: [Int], epoch: Int) throws -> FaceBatch {
         let slice = order[(number * batchSize)..<min((number + 1) * batchSize, order.count)]
         let length = pipeline.imageLength
         var images = [Float](repeating: 0, count: slice.count * length)
@@ -82,7 +82,7 @@ public final class BatchSource: Sendable {
             images.replaceSubrange((position * length)..<((position + 1) * length), with: normalized)
             labels.append(samples[index].label)
         }
-        return Batch(images: images, labels: labels, indices: Array(slice), channels: pipeline.channels,
+        return FaceBatch(images: images, labels: labels, indices: Array(slice), channels: pipeline.channels,
                      height: pipeline.height, width: pipeline.width)
     }
 }
@@ -93,7 +93,7 @@ public final class BatchStream: @unchecked Sendable {
     private let state: StreamState
     public let batchCount: Int
 
-    init(source: BatchSource, epoch: Int) {
+    init(source: FaceBatchSource, epoch: Int) {
         batchCount = source.batchCount
         state = StreamState(source: source, epoch: epoch)
         for _ in 0..<min(source.workers, max(1, source.batchCount)) {
@@ -108,24 +108,24 @@ public final class BatchStream: @unchecked Sendable {
 
     /// The next batch, nil after the last; a batch that failed to decode throws its error (naming the file) in
     /// its turn, after the batches before it.
-    public func next() throws -> Batch? {
+    public func next() throws -> FaceBatch? {
         try state.take()
     }
 }
 
 /// Shared between a stream and its worker threads.
 private final class StreamState: @unchecked Sendable {
-    let source: BatchSource
+    let source: FaceBatchSource
     let epoch: Int
     let order: [Int]
     let total: Int
     private let condition = NSCondition()
-    private var ready = [Int: Result<Batch, Error>]()
+    private var ready = [Int: Result<FaceBatch, Error>]()
     private var nextToProduce = 0
     private var nextToConsume = 0
     private var cancelled = false
 
-    init(source: BatchSource, epoch: Int) {
+    init(source: FaceBatchSource, epoch: Int) {
         self.source = source
         self.epoch = epoch
         order = source.order(epoch: epoch)
@@ -153,7 +153,7 @@ private final class StreamState: @unchecked Sendable {
         }
     }
 
-    func take() throws -> Batch? {
+    func take() throws -> FaceBatch? {
         condition.lock()
         defer { condition.unlock() }
         guard nextToConsume < total else { return nil }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Faces
 
-struct BatchSourceTests {
+struct FaceBatchSourceTests {
     /// Ten 8×8 RGB images with exact 8-bit values, labels i % 3.
     func makeSamples(_ dir: TemporaryDirectory) throws -> [FaceSample] {
         try (0..<10).map { i in
@@ -11,8 +11,8 @@ struct BatchSourceTests {
         }
     }
 
-    func drain(_ stream: BatchStream) throws -> [Batch] {
-        var batches = [Batch]()
+    func drain(_ stream: BatchStream) throws -> [FaceBatch] {
+        var batches = [FaceBatch]()
         while let batch = try stream.next() { batches.append(batch) }
         return batches
     }
@@ -22,7 +22,7 @@ struct BatchSourceTests {
         defer { dir.remove() }
         let samples = try makeSamples(dir)
         let pipeline = ImagePipeline(size: 8, channels: 3, normalization: .symmetric)
-        let source = BatchSource(samples: samples, pipeline: pipeline, batchSize: 4, shuffle: true, seed: 9, workers: 3, prefetch: 2)
+        let source = FaceBatchSource(samples: samples, pipeline: pipeline, batchSize: 4, shuffle: true, seed: 9, workers: 3, prefetch: 2)
         let batches = try drain(source.epoch(0))
         #expect(batches.map(\.count) == [4, 4, 2])
         #expect(batches[0].shape == [4, 3, 8, 8])
@@ -36,7 +36,7 @@ struct BatchSourceTests {
                 #expect(batch.labels[position] == index % 3)
             }
         }
-        let single = BatchSource(samples: samples, pipeline: pipeline, batchSize: 4, shuffle: true, seed: 9, workers: 1, prefetch: 1)
+        let single = FaceBatchSource(samples: samples, pipeline: pipeline, batchSize: 4, shuffle: true, seed: 9, workers: 1, prefetch: 1)
         #expect(try drain(single.epoch(0)).map(\.images) == batches.map(\.images))
         #expect(try drain(source.epoch(1)).flatMap(\.indices) != indices)
     }
@@ -46,9 +46,9 @@ struct BatchSourceTests {
         defer { dir.remove() }
         let samples = try makeSamples(dir)
         let pipeline = ImagePipeline(size: 8, channels: 1)
-        let plain = BatchSource(samples: samples, pipeline: pipeline, batchSize: 3)
+        let plain = FaceBatchSource(samples: samples, pipeline: pipeline, batchSize: 3)
         #expect(try drain(plain.epoch(0)).flatMap(\.indices) == Array(0..<10))
-        let flipped = BatchSource(samples: samples, pipeline: pipeline, batchSize: 10, augmentation: .flipOnly, seed: 4)
+        let flipped = FaceBatchSource(samples: samples, pipeline: pipeline, batchSize: 10, augmentation: .flipOnly, seed: 4)
         let a = try drain(flipped.epoch(0))[0], b = try drain(flipped.epoch(0))[0]
         #expect(a.images == b.images)
         var flips = 0
@@ -70,8 +70,8 @@ struct BatchSourceTests {
         let cache = try ImageCache.open(samples: samples, pipeline: pipeline, directory: dir.path("cache"), fingerprint: "abc", threads: 2)
         #expect(cache.url.lastPathComponent == "faces-abc-3x8x8.u8")
         #expect(cache.count == 10)
-        let fromFiles = BatchSource(samples: samples, pipeline: pipeline, batchSize: 4, shuffle: true, seed: 1)
-        let fromCache = BatchSource(samples: samples, pipeline: pipeline, batchSize: 4, shuffle: true, seed: 1, cache: cache)
+        let fromFiles = FaceBatchSource(samples: samples, pipeline: pipeline, batchSize: 4, shuffle: true, seed: 1)
+        let fromCache = FaceBatchSource(samples: samples, pipeline: pipeline, batchSize: 4, shuffle: true, seed: 1, cache: cache)
         #expect(try drain(fromCache.epoch(2)).map(\.images) == (try drain(fromFiles.epoch(2))).map(\.images))
 
         // Reopening reuses the file; other samples under the same fingerprint rebuild it.
@@ -91,7 +91,7 @@ struct BatchSourceTests {
         defer { dir.remove() }
         let samples = try makeSamples(dir)
         try dir.write("broken", to: "img7.png")
-        let source = BatchSource(samples: samples, pipeline: ImagePipeline(size: 8), batchSize: 2, workers: 2)
+        let source = FaceBatchSource(samples: samples, pipeline: ImagePipeline(size: 8), batchSize: 2, workers: 2)
         let stream = source.epoch(0)
         #expect(try stream.next()?.indices == [0, 1])
         #expect { try drain(stream) } throws: { error in
