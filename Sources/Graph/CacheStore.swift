@@ -106,14 +106,7 @@ public final class CacheStore: @unchecked Sendable {
     /// A fresh staging directory for `key` with `outputs/<name>/`, `work/` and `log.txt`; stale staging
     /// directories of the same key (from killed runs) are removed first. Call with the key's lock held.
     func stage(_ key: String, outputs: [String]) throws(GraphError) -> URL {
-        let tmp = root.appendingPathComponent("tmp")
-        for name in (try? FileSystem.list(tmp.path)) ?? [] where name.hasPrefix(key + "-") {
-            FileSystem.remove(tmp.appendingPathComponent(name))
-        }
-        let dir = tmp.appendingPathComponent("\(key)-\(UUID().uuidString.prefix(8))")
-        activeLock.lock()
-        active.insert(dir.path)
-        activeLock.unlock()
+        let dir = freshStagingPath(key)
         do {
             for name in outputs { try FileSystem.makeDirectory(dir.appendingPathComponent("outputs").appendingPathComponent(name)) }
             try FileSystem.makeDirectory(dir.appendingPathComponent("work"))
@@ -122,6 +115,20 @@ public final class CacheStore: @unchecked Sendable {
             discard(dir)
             throw error
         }
+        return dir
+    }
+
+    /// A new staging path `tmp/<key>-<random>` (not yet created), registered as active; stale staging directories
+    /// of the same key, from killed runs or pulls, are removed first. Call with the key's lock held.
+    private func freshStagingPath(_ key: String) -> URL {
+        let tmp = root.appendingPathComponent("tmp")
+        for name in (try? FileSystem.list(tmp.path)) ?? [] where name.hasPrefix(key + "-") {
+            FileSystem.remove(tmp.appendingPathComponent(name))
+        }
+        let dir = tmp.appendingPathComponent("\(key)-\(UUID().uuidString.prefix(8))")
+        activeLock.lock()
+        active.insert(dir.path)
+        activeLock.unlock()
         return dir
     }
 
@@ -175,14 +182,7 @@ public final class CacheStore: @unchecked Sendable {
     /// A fresh, empty staging directory for an entry arriving from a remote or an archive (stale ones of the same
     /// key, from killed pulls, are removed first). Call with the key's lock held.
     func stageImport(_ key: String) throws(GraphError) -> URL {
-        let tmp = root.appendingPathComponent("tmp")
-        for name in (try? FileSystem.list(tmp.path)) ?? [] where name.hasPrefix(key + "-") {
-            FileSystem.remove(tmp.appendingPathComponent(name))
-        }
-        let dir = tmp.appendingPathComponent("\(key)-\(UUID().uuidString.prefix(8))")
-        activeLock.lock()
-        active.insert(dir.path)
-        activeLock.unlock()
+        let dir = freshStagingPath(key)
         do { try FileSystem.makeDirectory(dir) } catch {
             discard(dir)
             throw error

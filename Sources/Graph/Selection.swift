@@ -52,6 +52,11 @@ extension Experiment {
         Selection.withAncestors(try Selection.resolve(names, in: self), in: self)
     }
 
+    /// `withAncestors(of:)` for an `--only` list, or nil (every instance) when the list is empty.
+    public func selection(only names: [String]) throws(GraphError) -> Set<Int>? {
+        names.isEmpty ? nil : try withAncestors(of: names)
+    }
+
     /// Instance indices of the named nodes/instances and everything downstream (`--force`).
     public func withDescendants(of names: [String]) throws(GraphError) -> Set<Int> {
         Selection.withDescendants(try Selection.resolve(names, in: self), in: self)

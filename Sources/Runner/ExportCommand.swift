@@ -21,7 +21,7 @@ struct ExportCommand: ParsableCommand {
         let experiment = try options.experiment()
         let store = try options.store()
         let transfer = RemoteTransfer(store: store)
-        let (items, missing) = transfer.entries(of: experiment, selected: only.isEmpty ? nil : try experiment.withAncestors(of: only))
+        let (items, missing) = transfer.entries(of: experiment, selected: try experiment.selection(only: only))
         warnIfUnsaved(store.memo)
         let archive = try ArchiveWriter(output: URL(fileURLWithPath: out))
         let printer = TransferPrinter(verb: "export")

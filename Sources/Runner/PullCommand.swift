@@ -18,7 +18,7 @@ struct PullCommand: ParsableCommand {
         let store = try options.store()
         let reader = try remoteLocation(transfer.remote, experiment: experiment).reader(scratch: store.root.appendingPathComponent("tmp"))
         let printer = TransferPrinter(verb: "pull")
-        let report = try RemoteTransfer(store: store).pull(experiment, selected: transfer.only.isEmpty ? nil : try experiment.withAncestors(of: transfer.only),
+        let report = try RemoteTransfer(store: store).pull(experiment, selected: try experiment.selection(only: transfer.only),
                                                            from: reader, jobs: transfer.jobs) { printer.show($0) }
         warnIfUnsaved(store.memo)
         if printer.finish(report, done: "pulled", present: "already in this cache", absent: "listed but missing on the remote") { throw Termination.failed }

@@ -18,7 +18,7 @@ struct PushCommand: ParsableCommand {
         let store = try options.store()
         let writer = try remoteLocation(transfer.remote, experiment: experiment).writer()
         let copier = RemoteTransfer(store: store)
-        let (items, missing) = copier.entries(of: experiment, selected: transfer.only.isEmpty ? nil : try experiment.withAncestors(of: transfer.only))
+        let (items, missing) = copier.entries(of: experiment, selected: try experiment.selection(only: transfer.only))
         warnIfUnsaved(store.memo)
         let printer = TransferPrinter(verb: "push")
         let report = try copier.push(items, to: writer, jobs: transfer.jobs) { printer.show($0) }

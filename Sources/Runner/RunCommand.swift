@@ -130,7 +130,7 @@ struct RunCommand: ParsableCommand {
             guard SlurmClient.isAvailable else { throw GraphError.usage("--executor slurm: sbatch is not on PATH (is this a Slurm login node?)") }
             if let pullSource {
                 // Pulled before planning, so only what the remote lacks is submitted.
-                let selected = only.isEmpty ? nil : try experiment.withAncestors(of: only)
+                let selected = try experiment.selection(only: only)
                 let printer = TransferPrinter(verb: "pull")
                 let report = try transfer.pull(experiment, selected: selected, from: pullSource, jobs: jobs) { printer.show($0) }
                 _ = printer.finish(report, done: "pulled", present: "already in this cache", absent: "listed but missing on the remote")
