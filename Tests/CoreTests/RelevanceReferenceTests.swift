@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Core
 
@@ -67,6 +68,27 @@ import Testing
         let plane = 3 * 32 * 32
         let scaled = one.input.data.enumerated().map { $0.element * logit.start[$0.offset / plane] }
         #expect(TestSupport.relativeError(scaled, logit.input.data) < 1e-6)
+    }
+
+    /// The softmax-gradient start equals, by linearity of every rule in the relevance from above, the one-hot maps
+    /// of each class k weighted by p_y(δ_yk − p_k), with p the softmax of the logits (computed here in Double).
+    @Test func softmaxGradientStartIsTheWeightedSumOfOneHotMaps() throws {
+        let contrast = try model.relevanceMaps(input: input, classes: labels, composite: .zDenseZPlusConv, start: .softmaxGradient)
+        let plane = 3 * 32 * 32, k = 8
+        var expected = [Double](repeating: 0, count: labels.count * plane)
+        for j in 0..<k {
+            let one = try model.relevanceMaps(input: input, classes: Array(repeating: j, count: labels.count),
+                                              composite: .zDenseZPlusConv, start: .one)
+            for (n, y) in labels.enumerated() {
+                let z = (0..<k).map { Double(one.logits.data[n * k + $0]) }
+                let e = z.map { exp($0 - z.max()!) }, p = e.map { $0 / e.reduce(0, +) }
+                let weight = p[y] * ((j == y ? 1 : 0) - p[j])
+                if j == y { #expect(abs(Double(contrast.start[n]) - weight) < 1e-6 * max(1, abs(weight))) }
+                for i in 0..<plane { expected[n * plane + i] += weight * Double(one.input.data[n * plane + i]) }
+            }
+        }
+        #expect(TestSupport.relativeError(contrast.input.data, expected.map { Float($0) }) < 1e-4)
+        #expect(contrast.input.data.contains { $0 < 0 } && contrast.input.data.contains { $0 > 0 })
     }
 
     /// With every bias zero the study's composite conserves: Σ R = logit_y at the input and at every block

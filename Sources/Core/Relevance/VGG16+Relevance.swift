@@ -1,9 +1,16 @@
+import Foundation
+
 /// Where the relevance of a class starts at the logits.
 public enum RelevanceStart: String, Sendable, Codable, CaseIterable {
     /// R = logit_y at the chosen class, 0 elsewhere: the maps add up to (about) the score itself.
     case logit
     /// R = 1 at the chosen class (zennit's usual one-hot start): the maps are the `logit` maps divided by logit_y.
     case one
+    /// Contrastive: R_k = ∂p_y/∂logit_k = p_y(δ_yk − p_k) with p the softmax (SGLRP, Iwana et al. 2019), so the
+    /// other classes start with negative relevance in proportion to their probability. Every rule is linear in the
+    /// relevance from above, so the maps are the `one` maps of each class k weighted by R_k: what speaks for class y
+    /// minus what speaks for the classes the model weighs against it. Maps are 0 where p_y rounds to 1.
+    case softmaxGradient = "softmax_gradient"
 }
 
 /// The relevance maps of one LRP pass over a batch.
@@ -14,7 +21,7 @@ public struct RelevanceMaps: Sendable, Equatable {
     public var blocks: [Tensor]
     /// The network's logits [N, K] for the batch (dropout off).
     public var logits: Tensor
-    /// The relevance each image started with at its class [N] (logit_y or 1).
+    /// The relevance each image started with at its class [N] (logit_y, 1 or p_y(1 − p_y)).
     public var start: [Float]
 }
 
@@ -50,8 +57,17 @@ extension VGG16 {
         var startValues = [Float](repeating: 0, count: n)
         var r = [Float](repeating: 0, count: n * k)
         for i in 0..<n {
-            startValues[i] = start == .logit ? logits[i * k + classes[i]] : 1
-            r[i * k + classes[i]] = startValues[i]
+            let y = classes[i]
+            switch start {
+            case .logit: r[i * k + y] = logits[i * k + y]
+            case .one: r[i * k + y] = 1
+            case .softmaxGradient:
+                let row = logits[i * k..<(i + 1) * k], top = row.max()!
+                let e = row.map { Double($0 - top) }.map(Foundation.exp), total = e.reduce(0, +)
+                let p = e.map { $0 / total }
+                for j in 0..<k { r[i * k + j] = Float(p[y] * ((j == y ? 1 : 0) - p[j])) }
+            }
+            startValues[i] = r[i * k + y]
         }
         var col = takeColumn()
         defer { column = col }

@@ -6,7 +6,7 @@ import Graph
 /// `diff_saliency`: LRP maps of two models on the test images model A classifies correctly and model B wrongly,
 /// for the true class, and their difference (the study's Fig. 5).
 ///
-/// Per image, the input relevance (composite `rule`, relevance starting at the true class's logit) is summed
+/// Per image, the input relevance (composite `rule`, relevance starting at the true class as `start` says) is summed
 /// over channels and divided by its largest absolute value, and negative relevance (evidence against the
 /// class) is clipped to 0: 1 = the image's strongest relevance, 0.5 = half of it. A model that sees only
 /// evidence against the true class gets an all-zero map. The difference (`difference`):
@@ -30,6 +30,8 @@ public struct DiffSaliencyNode: NodeKind {
                   check: { value in capCheck(value) }),
         .string("rule", default: "z_dense_zplus_conv", allowed: Composite.presetNames,
                 doc: "LRP composite: z_dense_zplus_conv (z-rule dense, z⁺ conv), epsilon_plus_flat, epsilon_gamma_box."),
+        .string("start", default: RelevanceStart.logit.rawValue, allowed: [RelevanceStart.logit, .softmaxGradient].map(\.rawValue),
+                doc: "Where relevance starts: logit (the study's: the true class's logit, other classes 0) or softmax_gradient (contrastive, SGLRP: p_y(δ_yk − p_k) at every class k, so what speaks for the classes the model weighs against the true one counts against it)."),
         .int("batch", default: 16, range: 1...1024, doc: "Images per forward/relevance pass."),
         .string("difference", default: "normalised_maps", allowed: Difference.allCases.map(\.rawValue),
                 doc: "normalised_maps: 0.5 + (a − b)/2 of the normalised, clipped maps (0.5 = no difference); raw_maps (the study's): raw maps subtracted, the difference min–max normalised to [0, 1]."),
@@ -40,7 +42,7 @@ public struct DiffSaliencyNode: NodeKind {
         /// Which images: the classes and at most how many of each.
         var classes: [String], perClass: Cap
         /// How relevance is computed and compared.
-        var rule: String, batch: Int, difference: Difference
+        var rule: String, start: RelevanceStart, batch: Int, difference: Difference
     }
 
     /// `per_class`: at most `limit` images per class, or every candidate (`all`: nil).
@@ -129,8 +131,8 @@ public struct DiffSaliencyNode: NodeKind {
             let indices = chosen[start..<min(start + batchSize, chosen.count)]
             let input = try images.batch(indices: Array(indices), seed: 0).input
             let targets = indices.map { labels[$0] }
-            let rawA = try a.model.relevance(input: input, classes: targets, composite: composite).summedOverChannels().data
-            let rawB = try b.model.relevance(input: input, classes: targets, composite: composite).summedOverChannels().data
+            let rawA = try a.model.relevance(input: input, classes: targets, composite: composite, start: params.start).summedOverChannels().data
+            let rawB = try b.model.relevance(input: input, classes: targets, composite: composite, start: params.start).summedOverChannels().data
             let normalisedA = normalised(rawA, plane: plane), normalisedB = normalised(rawB, plane: plane)
             mapsA += normalisedA
             mapsB += normalisedB
