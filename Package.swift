@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "Graph", targets: ["Graph"]),
         .library(name: "Nodes", targets: ["Nodes"]),
         .library(name: "Analysis", targets: ["Analysis"]),
+        .library(name: "Randomness", targets: ["Randomness"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -34,10 +35,12 @@ let package = Package(
         .systemLibrary(name: "CLinear", providers: [.apt(["liblinear-dev"])]),
         .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
 
+        // The seeded generators (SplitMix64, xoshiro256**) and their draws: every random decision's one home.
+        .target(name: "Randomness"),
         // Tensors, kernels, VGG16, training, safetensors. The only importer of CBLAS.
-        .target(name: "Core", dependencies: ["CBLAS"], swiftSettings: fastMath),
+        .target(name: "Core", dependencies: ["CBLAS", "Randomness"], swiftSettings: fastMath),
         // Image I/O, SynthFACS, dataset loaders, augmentation, batching.
-        .target(name: "Faces", dependencies: ["CPNG", "CTurboJPEG"], swiftSettings: fastMath),
+        .target(name: "Faces", dependencies: ["CPNG", "CTurboJPEG", "Randomness"], swiftSettings: fastMath),
         // Experiment files → validated DAG, sweeps, cache keys, store, executor. Knows nothing of tensors.
         .target(name: "Graph", dependencies: [
             "CLibYAML",
@@ -45,7 +48,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Statistics (McNemar, paired t-test) and concept probes.
-        .target(name: "Analysis", dependencies: ["CLinear"]),
+        .target(name: "Analysis", dependencies: ["CLinear", "Randomness"]),
         // The study report as self-contained HTML and Markdown: pure rendering of plain values.
         .target(name: "Report"),
         // One type per node kind, registered in one list.
@@ -56,11 +59,12 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "CoreTests", dependencies: ["Core"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "FacesTests", dependencies: ["Faces", "Analysis"]),
+        .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
+        .testTarget(name: "CoreTests", dependencies: ["Core", "Randomness"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "FacesTests", dependencies: ["Faces", "Analysis", "Randomness"]),
         .testTarget(name: "GraphTests", dependencies: ["Graph"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis"]),
-        .testTarget(name: "NodesTests", dependencies: ["Nodes", "Graph", "Report", "Faces"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Randomness"]),
+        .testTarget(name: "NodesTests", dependencies: ["Nodes", "Graph", "Report", "Faces", "Randomness"]),
         .testTarget(name: "ReportTests", dependencies: ["Report"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 
 extension ConceptProbe {
     /// Times a probe at the study's scale on synthetic ReLU-like features with a weak planted concept

@@ -1,4 +1,5 @@
 import Dispatch
+import Randomness
 
 extension ConceptProbe {
     /// Does the probe beat chance? A permutation test of the whole cross-validated pipeline (Ojala & Garriga

@@ -1,4 +1,5 @@
 import Dispatch
+import Randomness
 
 /// A linear probe for one concept (e.g. an action unit) in a model's features: a linear SVM trained and
 /// tested by stratified k-fold cross-validation, repeated with `repeats` seeds (Kim et al.'s concept

@@ -1,3 +1,5 @@
+import Randomness
+
 extension LinearSVM {
     /// Trains the same SVM as `train` (L2-regularised squared hinge, regularised bias feature of value 1,
     /// per-class multipliers of C) by dual coordinate descent (Hsieh, Chang, Lin, Keerthi & Sundararajan 2008,

@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 
 /// Measures this machine: 2-thread sgemm GFLOP/s, VGG16 training/inference speed and LRP relevance maps per second
 /// (`palimpsest bench`).
@@ -232,7 +233,7 @@ public enum Benchmark {
         let input = Tensor(shape: [n, c.inputChannels, c.inputSize, c.inputSize],
                            data: (0..<(n * c.inputChannels * c.inputSize * c.inputSize)).map { Float($0 % 251) / 251 })
         let labels = (0..<n).map { $0 % c.classCount }
-        var rng = RandomGenerator(seed: 1)
+        var rng = Xoshiro256StarStar(seed: 1)
         var sgd = SGD(learningRate: 1e-4)
         resetPeakResident()
         var trainTimes: [Double] = []
@@ -321,7 +322,7 @@ public enum Benchmark {
             var train = [[Double]](repeating: [], count: models.count), infer = train
             for _ in 0...setup.repetitions {
                 for (i, model) in models.enumerated() {
-                    var rng = RandomGenerator(seed: 1)
+                    var rng = Xoshiro256StarStar(seed: 1)
                     var failure: Error?
                     train[i].append(seconds {
                         do {

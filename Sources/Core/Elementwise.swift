@@ -1,3 +1,5 @@
+import Randomness
+
 /// ReLU, dropout and the NCHW ↔ CNHW transposes (flatten) — the cheap layers between the GEMMs.
 enum ReLU {
     /// x ← max(x, 0) in place.
@@ -14,7 +16,7 @@ enum ReLU {
 /// Inverted dropout: kept units are scaled by 1/(1−rate) so inference needs no rescaling.
 enum Dropout {
     /// A mask of 0 and 1/(1−rate), drawn in index order from `rng`.
-    static func mask(count: Int, rate: Float, rng: inout RandomGenerator) -> [Float] {
+    static func mask(count: Int, rate: Float, rng: inout Xoshiro256StarStar) -> [Float] {
         let keep = 1 / (1 - rate)
         return (0..<count).map { _ in rng.nextUnitFloat() < rate ? 0 : keep }
     }

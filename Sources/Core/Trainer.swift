@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 
 /// How to train: epochs, batch size, optimiser, loss and the seed of shuffling, augmentation seeds and dropout.
 public struct TrainingOptions: Sendable, Equatable, Codable {
@@ -86,7 +87,7 @@ public final class Trainer {
     /// The optimiser and its buffers.
     public private(set) var optimizer: any Optimizer
     /// The trainer's generator (its state goes into snapshots).
-    public private(set) var rng: RandomGenerator
+    public private(set) var rng: Xoshiro256StarStar
     /// Epochs finished so far (training continues with epoch `completedEpochs + 1`).
     public private(set) var completedEpochs = 0
 
@@ -114,7 +115,7 @@ public final class Trainer {
         case .sgd: optimizer = SGD(learningRate: options.learningRate, momentum: options.momentum, weightDecay: options.weightDecay)
         case .adam: optimizer = Adam(learningRate: options.learningRate, weightDecay: options.weightDecay)
         }
-        self.rng = RandomGenerator(seed: options.seed)
+        self.rng = Xoshiro256StarStar(seed: options.seed)
     }
 
     /// A trainer continuing from `snapshot`: restores the model's weights and frozen blocks, the optimiser's state and the generator.
@@ -131,7 +132,7 @@ public final class Trainer {
         model.freezeDepth = snapshot.freezeDepth
         optimizer.buffers = snapshot.optimizerBuffers
         optimizer.steps = snapshot.optimizerSteps
-        rng = RandomGenerator(state: snapshot.rngState)
+        rng = Xoshiro256StarStar(state: snapshot.rngState)
         completedEpochs = snapshot.epoch
     }
 

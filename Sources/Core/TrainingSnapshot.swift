@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 
 /// Everything needed to resume training after an epoch: weights, frozen blocks, optimiser state, generator state.
 ///
@@ -17,7 +18,7 @@ public struct TrainingSnapshot: Sendable, Equatable {
     public var optimizerBuffers: [String: [Float]]
     /// Updates the optimiser had taken.
     public var optimizerSteps: Int
-    /// The trainer's `RandomGenerator.state`.
+    /// The trainer's `Xoshiro256StarStar.state`.
     public var rngState: [UInt64]
 
     /// Writes the snapshot atomically to `url`.

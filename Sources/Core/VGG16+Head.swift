@@ -1,3 +1,5 @@
+import Randomness
+
 /// Training and running the dense head alone on precomputed conv features.
 ///
 /// When every conv block is frozen (`frozenBlocks == 5`) and there is no augmentation, the conv part maps each image
@@ -21,7 +23,7 @@ extension VGG16 {
     /// Logits [N, K] from block-5 features NCHW [N, C5, s, s] (dropout off); equal to `logits` of the images.
     public func headLogits(features: Tensor) throws -> Tensor {
         let n = try checkFeatures(features)
-        var rng = RandomGenerator(seed: 0)
+        var rng = Xoshiro256StarStar(seed: 0)
         let trace = forward(features.data, batch: n, training: false, record: false, from: flattenLayer + 1,
                             upTo: layers.count - 1, rng: &rng)
         return Tensor(shape: [n, configuration.classCount], data: trace.outputs.last!)
@@ -30,7 +32,7 @@ extension VGG16 {
     /// One forward and backward pass of the head on block-5 features NCHW [N, C5, s, s]: fills the head's
     /// gradients and returns the loss. Needs all conv blocks frozen (`frozenBlocks == 5`).
     public func computeHeadGradients(features: Tensor, labels: [Int], loss: Loss, training: Bool,
-                                     rng: inout RandomGenerator) throws -> Loss.Evaluation {
+                                     rng: inout Xoshiro256StarStar) throws -> Loss.Evaluation {
         guard freezeDepth == .allConvBlocks else {
             throw CoreError.invalidConfiguration(field: "frozen_blocks", expected: "5 to train the head on features", found: "\(frozenBlocks)")
         }

@@ -1,3 +1,5 @@
+import Randomness
+
 /// How fresh weights are drawn.
 public enum WeightInit: String, Sendable, CaseIterable {
     /// Keras' default: U(±√(6/(fan_in+fan_out))), zero biases (what `VGG16(configuration:seed:)` draws).
@@ -10,7 +12,7 @@ public enum WeightInit: String, Sendable, CaseIterable {
 extension VGG16 {
     /// Redraws every weight with `scheme` and zeroes every bias, from `seed`.
     public func initialise(_ scheme: WeightInit, seed: UInt64) throws {
-        var rng = RandomGenerator(seed: seed)
+        var rng = Xoshiro256StarStar(seed: seed)
         for p in parameters {
             if p.shape.count == 1 {
                 try setParameter(p.key, Tensor(shape: p.shape, data: [Float](repeating: 0, count: p.value.count)))
@@ -40,7 +42,7 @@ extension VGG16 {
         guard n >= 2 else { throw CoreError.invalidData(field: "batch", expected: "at least 2 images for a data-dependent initialisation", found: "\(n)") }
         var x = Layout.cnhwFromNCHW(batch.data, batch: n, channels: configuration.inputChannels,
                                     plane: configuration.inputSize * configuration.inputSize)
-        var rng = RandomGenerator(seed: 0)
+        var rng = Xoshiro256StarStar(seed: 0)
         func output(of li: Int, _ input: [Float]) -> [Float] {
             forward(input, batch: n, training: false, record: true, from: li, upTo: li, rng: &rng).outputs[li]
         }

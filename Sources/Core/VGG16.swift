@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 
 /// VGG16 (configuration D): five conv blocks of 2, 2, 3, 3, 3 3×3 convolutions with ReLU, each ending in a
 /// 2×2 max-pool, then a head of dense layers (ReLU, dropout) and the class layer.
@@ -40,7 +41,7 @@ public final class VGG16 {
     public init(configuration: VGG16Configuration, seed: UInt64) throws {
         try configuration.validate()
         self.configuration = configuration
-        var rng = RandomGenerator(seed: seed)
+        var rng = Xoshiro256StarStar(seed: seed)
         var layers: [Layer] = []
         var params: [Parameter] = []
         var size = configuration.inputSize, inC = configuration.inputChannels
@@ -90,14 +91,14 @@ public final class VGG16 {
         let firstHead = layers.firstIndex { if case .flatten = $0 { return true } else { return false } }! + 1
         layers.removeSubrange(firstHead...)
         parameters.removeAll { $0.block == .head }
-        var rng = RandomGenerator(seed: seed)
+        var rng = Xoshiro256StarStar(seed: seed)
         Self.appendHead(config, layers: &layers, parameters: &parameters, rng: &rng)
         gradients = Array(repeating: [], count: parameters.count)
         indexByKey = Dictionary(uniqueKeysWithValues: parameters.enumerated().map { ($1.key, $0) })
     }
 
     private static func appendHead(_ config: VGG16Configuration, layers: inout [Layer], parameters: inout [Parameter],
-                                   rng: inout RandomGenerator) {
+                                   rng: inout Xoshiro256StarStar) {
         var inF = config.flattenFeatures
         let widths = config.resolvedHeadWidths + [config.classCount]
         for (i, o) in widths.enumerated() {
@@ -112,7 +113,7 @@ public final class VGG16 {
     }
 
     private static func glorot(key: String, shape: [Int], block: Block, fanIn: Int, fanOut: Int,
-                               rng: inout RandomGenerator) -> Parameter {
+                               rng: inout Xoshiro256StarStar) -> Parameter {
         let limit = Float((6.0 / Double(fanIn + fanOut)).squareRoot())
         let values = (0..<shape.reduce(1, *)).map { _ in (2 * rng.nextUnitFloat() - 1) * limit }
         return Parameter(key: key, shape: shape, block: block, value: values)
@@ -253,7 +254,7 @@ public final class VGG16 {
     ///   - inputGradient: also backpropagate through frozen layers to the input (`inputGradient`), for
     ///     saliency; frozen layers still get no weight gradients.
     public func computeGradients(input: Tensor, labels: [Int], loss: Loss, training: Bool,
-                                 rng: inout RandomGenerator, inputGradient: Bool = false) throws -> Loss.Evaluation {
+                                 rng: inout Xoshiro256StarStar, inputGradient: Bool = false) throws -> Loss.Evaluation {
         let n = try checkInput(input)
         let k = configuration.classCount
         try checkTargets(labels: labels, batch: n, loss: loss)
@@ -286,13 +287,13 @@ public final class VGG16 {
     }
 
     func forward(_ input: Tensor, batch n: Int, training: Bool, record: Bool, upTo last: Int) -> Trace {
-        var rng = RandomGenerator(seed: 0)
+        var rng = Xoshiro256StarStar(seed: 0)
         return forward(input, batch: n, training: training, record: record, upTo: last, rng: &rng)
     }
 
     /// Runs layers 0...last. With `record`, every output is kept (for backward or relevance passes).
     func forward(_ input: Tensor, batch n: Int, training: Bool, record: Bool, upTo last: Int,
-                 rng: inout RandomGenerator) -> Trace {
+                 rng: inout Xoshiro256StarStar) -> Trace {
         let x0 = Layout.cnhwFromNCHW(input.data, batch: n, channels: configuration.inputChannels,
                                      plane: configuration.inputSize * configuration.inputSize)
         return forward(x0, batch: n, training: training, record: record, from: 0, upTo: last, rng: &rng)
@@ -302,7 +303,7 @@ public final class VGG16 {
     /// pool layers, NCHW rows for dense layers). Outputs of the skipped layers are empty, except that a recorded
     /// trace keeps `x0` as the output of layer first−1 (what a backward pass reads as the first layer's input).
     func forward(_ x0: [Float], batch n: Int, training: Bool, record: Bool, from first: Int, upTo last: Int,
-                 rng: inout RandomGenerator) -> Trace {
+                 rng: inout Xoshiro256StarStar) -> Trace {
         var trace = Trace(batch: n, input: record && first == 0 ? x0 : [], outputs: Array(repeating: [], count: first))
         if record && first > 0 { trace.outputs[first - 1] = x0 }
         var col = takeColumn()

@@ -1,5 +1,6 @@
 import Testing
 @testable import Analysis
+import Randomness
 
 struct ConceptProbePermutationTestTests {
     /// n images with a third positive; `signal` shifts feature 0 of the positives.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Analysis
+import Randomness
 
 struct ConceptProbeTests {
     /// Two points x = −1 (negative) and x = +1 (positive), C = 1: by symmetry b = 0 and the objective

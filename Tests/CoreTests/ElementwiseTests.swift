@@ -1,5 +1,6 @@
 import Testing
 @testable import Core
+import Randomness
 
 /// ReLU, dropout and the flatten/layout transposes.
 @Suite struct ElementwiseTests {
@@ -21,7 +22,7 @@ import Testing
     }
 
     @Test func dropoutMaskScalesKeptUnitsAndDropsTheRate() {
-        var rng = RandomGenerator(seed: 9)
+        var rng = Xoshiro256StarStar(seed: 9)
         let mask = Dropout.mask(count: 20000, rate: 0.5, rng: &rng)
         #expect(mask.allSatisfy { $0 == 0 || $0 == 2 })
         let dropped = Double(mask.filter { $0 == 0 }.count) / 20000
@@ -29,7 +30,7 @@ import Testing
         var x = [Float](repeating: 3, count: 20000)
         Dropout.apply(&x, mask: mask)
         #expect(x == mask.map { 3 * $0 })
-        var again = RandomGenerator(seed: 9)
+        var again = Xoshiro256StarStar(seed: 9)
         #expect(Dropout.mask(count: 20000, rate: 0.5, rng: &again) == mask)
     }
 

@@ -1,11 +1,12 @@
 import Foundation
 @testable import Core
+import Randomness
 
 /// Shared helpers for the Core tests: seeded random arrays, fixtures, comparisons and finite differences.
 enum TestSupport {
     /// Uniform values in [lo, hi) from a seeded generator.
     static func random(_ count: Int, seed: UInt64, in range: ClosedRange<Float> = -1...1) -> [Float] {
-        var rng = RandomGenerator(seed: seed)
+        var rng = Xoshiro256StarStar(seed: seed)
         return (0..<count).map { _ in range.lowerBound + (range.upperBound - range.lowerBound) * rng.nextUnitFloat() }
     }
 
@@ -48,7 +49,7 @@ enum TestSupport {
     /// `count` distinct indices spread over 0..<n (all of them when n ≤ count).
     static func sample(_ n: Int, count: Int, seed: UInt64) -> [Int] {
         if n <= count { return Array(0..<n) }
-        var rng = RandomGenerator(seed: seed)
+        var rng = Xoshiro256StarStar(seed: seed)
         return Array(rng.permutation(n).prefix(count)).sorted()
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Core
+import Randomness
 
 /// Training: fitting a tiny set, reproducibility, resume from snapshots, divergence errors, callbacks.
 @Suite struct TrainerTests {
@@ -9,7 +10,7 @@ import Testing
 
     /// 8 grey 32×32 images: class 0 bright in the top half, class 1 bright in the bottom half, plus noise.
     static func tinySet() throws -> InMemoryBatchSource {
-        var rng = RandomGenerator(seed: 11)
+        var rng = Xoshiro256StarStar(seed: 11)
         var data: [Float] = [], labels: [Int] = []
         for i in 0..<8 {
             let label = i % 2

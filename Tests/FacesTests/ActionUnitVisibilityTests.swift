@@ -1,6 +1,7 @@
 import Analysis
 import Testing
 @testable import Faces
+import Randomness
 
 /// Every AU SynthFACS renders must be detectable by a linear probe on raw pixels at 64 px, among other AUs and
 /// under the AffectNet layout's pose, framing, photometric and identity variation.
@@ -33,7 +34,7 @@ struct ActionUnitVisibilityTests {
         let region = FaceRegion.of(unit)
         let others = ActionUnit.allCases.filter { $0 != unit && $0 != .au43 && !(unit == .au25 && $0 == .au26) }
         for i in 0..<faces {
-            var r = SeededRandom(seed: 14, UInt64(unit.rawValue), UInt64(i))
+            var r = SplitMix64(deriving: 14, UInt64(unit.rawValue), UInt64(i))
             let identity = FaceIdentity.random(seed: 14, index: i)
             let positive = i % 3 == 0
             var aus = AUIntensities()
@@ -57,7 +58,7 @@ struct ActionUnitVisibilityTests {
         let f1 = try probe.crossValidate(features: data.features, dimension: d, labels: data.labels).meanF1
         var atLeast = 0
         for s in 0..<shuffles {
-            var r = SeededRandom(seed: 99, UInt64(s))
+            var r = SplitMix64(deriving: 99, UInt64(s))
             var shuffled = data.labels
             for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, r.below(i + 1)) }
             if try probe.crossValidate(features: data.features, dimension: d, labels: shuffled).meanF1 >= f1 { atLeast += 1 }

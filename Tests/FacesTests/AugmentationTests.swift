@@ -1,5 +1,6 @@
 import Testing
 @testable import Faces
+import Randomness
 
 struct AugmentationTests {
     func ramp(_ h: Int, _ w: Int) -> RasterImage {
@@ -53,7 +54,7 @@ struct AugmentationTests {
         let image = patternImage(width: 20, height: 10, channels: 3)
         var flips = 0
         for i in 0..<200 {
-            var r = SeededRandom(seed: 1, UInt64(i))
+            var r = SplitMix64(deriving: 1, UInt64(i))
             let t = aug.randomTransform(width: 20, height: 10, &r)
             #expect(abs(t.theta) <= 25 && abs(t.tx) <= 1 && abs(t.ty) <= 2 && abs(t.shear) <= 0.1)
             #expect(t.zx >= 0.9 && t.zx <= 1.1 && t.zy >= 0.9 && t.zy <= 1.1)

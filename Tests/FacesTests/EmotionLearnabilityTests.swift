@@ -1,6 +1,7 @@
 import Testing
 @testable import Analysis
 @testable import Faces
+import Randomness
 
 /// SynthFACS emotions must be learnable from pixels, yet not from any single pixel: the AUs carry the classes,
 /// identity and pose do not drown them, and no shortcut gives them away.
@@ -17,7 +18,7 @@ struct EmotionLearnabilityTests {
     static func faces(_ n: Int, seed: UInt64, firstPerson: Int) -> (x: [Double], y: [Int]) {
         var x = [Double](), y = [Int]()
         for i in 0..<n {
-            var r = SeededRandom(seed: seed, UInt64(i))
+            var r = SplitMix64(deriving: seed, UInt64(i))
             let emotion = Emotion(rawValue: i % 8)!
             let aus = SynthFACS.sampleExpression(emotion, &r, optionalRate: 0.5, offPrototypeRate: 0.3)
             let nuisance = FaceNuisance.random(&r, ranges: NuisanceRanges())

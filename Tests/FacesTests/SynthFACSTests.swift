@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Faces
+import Randomness
 
 struct SynthFACSTests {
     /// Every file under `root` (relative path → bytes).
@@ -107,7 +108,7 @@ struct SynthFACSTests {
     @Test func expressionsFollowTheirPrototypes() {
         for emotion in Emotion.allCases {
             for i in 0..<40 {
-                var r = SeededRandom(seed: 3, UInt64(emotion.rawValue), UInt64(i))
+                var r = SplitMix64(deriving: 3, UInt64(emotion.rawValue), UInt64(i))
                 let aus = SynthFACS.sampleExpression(emotion, &r, optionalRate: 0.5, offPrototypeRate: 0)
                 for unit in emotion.prototype.core.prefix(2) { #expect(aus[unit] >= 1 && aus[unit] <= 5) }
                 let allowed = Set(emotion.prototype.core + emotion.prototype.optional)

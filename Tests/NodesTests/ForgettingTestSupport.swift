@@ -5,6 +5,7 @@ import Foundation
 import Testing
 @testable import Graph
 @testable import Nodes
+import Randomness
 
 /// A temporary project run in-process through the real graph runner, with the registry plus test-only kinds.
 final class ForgettingProject: @unchecked Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 
 /// One row of an AffectNet file list.
 public struct AffectNetRow: Equatable, Sendable {
@@ -61,7 +62,7 @@ public struct AffectNetLoader: Sendable {
         for row in training where row.expression < 8 { byClass[row.expression].append(sample(row)) }
         var train = [FaceSample](), held = [FaceSample]()
         for (label, samples) in byClass.enumerated() {
-            var r = SeededRandom(seed: seed, 0xAF5, UInt64(label))
+            var r = SplitMix64(deriving: seed, 0xAF5, UInt64(label))
             let order = samples.indices.shuffled(using: &r)
             let count = Int((Double(samples.count) * validationFraction).rounded())
             for (rank, index) in order.enumerated() {

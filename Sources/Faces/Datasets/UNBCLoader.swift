@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 
 /// One UNBC-McMaster frame with its labels.
 public struct UNBCFrame: Equatable, Sendable {
@@ -122,7 +123,7 @@ public struct UNBCLoader: Sendable {
                 throw FacesError.infeasibleSplit(dataset: "UNBC-McMaster",
                                                  reason: "cannot hold out \(options.heldOut) of \(subjects.count) participants")
             }
-            var r = SeededRandom(seed: options.seed, 0x7E57)
+            var r = SplitMix64(deriving: options.seed, 0x7E57)
             test = Set(subjects.shuffled(using: &r).prefix(options.heldOut))
         }
         guard options.frames % 2 == 0, options.validationFrames % 2 == 0, options.validationFrames < options.frames else {
@@ -131,7 +132,7 @@ public struct UNBCLoader: Sendable {
         }
         let pool = all.filter { !test.contains($0.subject) }
         let chosen = try Self.sample(pool, perClass: options.frames / 2, seed: options.seed)
-        var r = SeededRandom(seed: options.seed, 0x5B11)
+        var r = SplitMix64(deriving: options.seed, 0x5B11)
         var train = [UNBCFrame](), validation = [UNBCFrame]()
         for pain in [false, true] {
             let frames = chosen.filter { $0.pain == pain }.shuffled(using: &r)
@@ -152,7 +153,7 @@ public struct UNBCLoader: Sendable {
     /// Draws `perClass` pain and `perClass` no-pain frames: first one of each class per participant, then the rest
     /// at random, never taking a frame next to an already taken one in its sequence.
     static func sample(_ pool: [UNBCFrame], perClass: Int, seed: UInt64) throws -> [UNBCFrame] {
-        var r = SeededRandom(seed: seed, 0x5A3)
+        var r = SplitMix64(deriving: seed, 0x5A3)
         var taken = Set<String>()
         func id(_ f: UNBCFrame, _ offset: Int) -> String { "\(f.subject)/\(f.sequence)/\(f.index + offset)" }
         var chosen = [[UNBCFrame]](repeating: [], count: 2)

@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 
 /// Random affine augmentation with the semantics of Keras' `ImageDataGenerator` (keras-preprocessing):
 /// one warp per image, bilinear sampling, `fill_mode='nearest'`, horizontal flip after the warp.
@@ -58,7 +59,7 @@ public struct Augmentation: Equatable, Sendable, Codable {
     }
 
     /// Draws a transform for a `width`×`height` image, in Keras' order (theta, tx, ty, shear, zx, zy, flip).
-    func randomTransform(width: Int, height: Int, _ r: inout SeededRandom) -> Transform {
+    func randomTransform(width: Int, height: Int, _ r: inout SplitMix64) -> Transform {
         var t = Transform()
         t.theta = r.uniformF(-rotationRange, rotationRange)
         t.tx = r.uniformF(-heightShiftRange, heightShiftRange) * (heightShiftRange < 1 ? Float(height) : 1)
@@ -72,7 +73,7 @@ public struct Augmentation: Equatable, Sendable, Codable {
 
     /// The augmented image for sample `index` in `epoch`: the same (seed, epoch, index) always gives the same warp.
     public func apply(to image: RasterImage, seed: UInt64, epoch: Int, index: Int) -> RasterImage {
-        var r = SeededRandom(seed: seed, 0xA06, UInt64(epoch), UInt64(index))
+        var r = SplitMix64(deriving: seed, 0xA06, UInt64(epoch), UInt64(index))
         return Self.apply(randomTransform(width: image.width, height: image.height, &r), to: image)
     }
 

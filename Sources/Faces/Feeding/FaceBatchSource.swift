@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 
 /// A batch of model inputs: N images as one NCHW `Float` buffer with their labels.
 public struct FaceBatch: Sendable {
@@ -60,7 +61,7 @@ public final class FaceBatchSource: Sendable {
     /// The sample order of `epoch`: a seeded permutation when shuffling, else 0..<N.
     public func order(epoch: Int) -> [Int] {
         guard shuffle else { return Array(samples.indices) }
-        var r = SeededRandom(seed: seed, 0x0DE, UInt64(epoch))
+        var r = SplitMix64(deriving: seed, 0x0DE, UInt64(epoch))
         return samples.indices.shuffled(using: &r)
     }
 

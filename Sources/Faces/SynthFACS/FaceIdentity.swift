@@ -1,3 +1,5 @@
+import Randomness
+
 /// One synthetic person: face shape, skin tone, feature sizes and positions, mild asymmetry.
 ///
 /// Face coordinates: x to the image's right, y down, origin near the face centre; the face is about 1.5 units
@@ -36,7 +38,7 @@ public struct FaceIdentity: Equatable, Sendable {
 
     /// A random identity; the same (seed, index) always gives the same person.
     public static func random(seed: UInt64, index: Int) -> FaceIdentity {
-        var r = SeededRandom(seed: seed, 0x1D, UInt64(index))
+        var r = SplitMix64(deriving: seed, 0x1D, UInt64(index))
         let tone = r.uniformF(0, 1)
         let light = SIMD3<Float>(0.96, 0.80, 0.70), dark = SIMD3<Float>(0.42, 0.28, 0.20)
         var skin = light + (dark - light) * tone
@@ -84,7 +86,7 @@ public struct FaceNuisance: Equatable, Sendable {
     public init() {}
 
     /// A nuisance drawn uniformly within `ranges`.
-    static func random(_ r: inout SeededRandom, ranges: NuisanceRanges) -> FaceNuisance {
+    static func random(_ r: inout SplitMix64, ranges: NuisanceRanges) -> FaceNuisance {
         var n = FaceNuisance()
         n.rotation = r.uniformF(-ranges.rotation, ranges.rotation)
         n.shiftX = r.uniformF(-ranges.shift, ranges.shift)

@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 
 /// Parameters of a synthetic AffectNet-like dataset.
 public struct SynthAffectNetOptions: Equatable, Sendable {
@@ -68,7 +69,7 @@ extension SynthFACS {
         let identities = (0..<o.identities).map { FaceIdentity.random(seed: o.seed, index: $0) }
         var jobs = [RenderJob]()
         var rows = [(list: Int, label: Int, truth: Emotion?, valence: Double, arousal: Double)]()
-        var r = SeededRandom(seed: o.seed, 0xAFFEC7)
+        var r = SplitMix64(deriving: o.seed, 0xAFFEC7)
         var plan = [(list: Int, emotion: Emotion?, label: Int)]()
         for _ in 0..<o.images {
             if r.chance(o.excludedRate) {
@@ -84,7 +85,7 @@ extension SynthFACS {
             for _ in 0..<o.testPerClass { plan.append((1, emotion, emotion.rawValue)) }
         }
         for (index, item) in plan.enumerated() {
-            var ir = SeededRandom(seed: o.seed, 0xFACE, UInt64(index))
+            var ir = SplitMix64(deriving: o.seed, 0xFACE, UInt64(index))
             let aus: AUIntensities
             if let emotion = item.emotion {
                 aus = SynthFACS.sampleExpression(emotion, &ir, optionalRate: o.optionalRate, offPrototypeRate: o.offPrototypeRate)
@@ -135,7 +136,7 @@ public enum SynthFACS {
     /// AUs of one expression: the first two core AUs always, later core AUs dropping out with probability 0.15,
     /// optional AUs with `optionalRate`, intensities around a per-image strength, maybe one weak off-prototype AU.
     /// Contempt is unilateral (one random side).
-    static func sampleExpression(_ emotion: Emotion, _ r: inout SeededRandom, optionalRate: Double,
+    static func sampleExpression(_ emotion: Emotion, _ r: inout SplitMix64, optionalRate: Double,
                                  offPrototypeRate: Double) -> AUIntensities {
         var aus = AUIntensities()
         let strength = r.uniform(1.5, 5)
@@ -160,7 +161,7 @@ public enum SynthFACS {
     }
 
     /// A random mixture of 1–3 AUs (rows labelled None/Uncertain/Non-Face).
-    static func sampleRandomAUs(_ r: inout SeededRandom) -> AUIntensities {
+    static func sampleRandomAUs(_ r: inout SplitMix64) -> AUIntensities {
         var aus = AUIntensities()
         for _ in 0..<(1 + r.below(3)) {
             let unit = ActionUnit.allCases[r.below(ActionUnit.allCases.count)]

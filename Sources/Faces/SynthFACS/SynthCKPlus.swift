@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 
 /// Parameters of a synthetic CK+-like posed-expression dataset.
 public struct SynthCKPlusOptions: Equatable, Sendable {
@@ -59,11 +60,11 @@ extension SynthFACS {
         var jobs = [RenderJob]()
         var meta = [(stem: String, folder: String, peak: Bool, emotion: Emotion?, subject: String)]()
         for s in 0..<o.subjects {
-            var sr = SeededRandom(seed: o.seed, 0xC1, UInt64(s))
+            var sr = SplitMix64(deriving: o.seed, 0xC1, UInt64(s))
             let subject = String(format: "S%03d", s + 5)
             let count = o.sequencesPerSubject.lowerBound + sr.below(o.sequencesPerSubject.count)
             for q in 0..<count {
-                var qr = SeededRandom(seed: o.seed, 0xC2, UInt64(s), UInt64(q))
+                var qr = SplitMix64(deriving: o.seed, 0xC2, UInt64(s), UInt64(q))
                 let sequence = String(format: "%03d", q + 1)
                 var peak = AUIntensities()
                 var emotion: Emotion?
@@ -81,7 +82,7 @@ extension SynthFACS {
                     let progress = Float(t) / Float(frames - 1)
                     let aus = t == frames - 1 ? peak : peak.scaled(by: progress * progress * (3 - 2 * progress))
                     var nuisance = base
-                    nuisance.noiseSeed = SeededRandom.mix(base.noiseSeed &+ UInt64(t))
+                    nuisance.noiseSeed = SplitMix64.mix(base.noiseSeed &+ UInt64(t))
                     let stem = "\(subject)_\(sequence)_\(String(format: "%08d", t + 1))"
                     let folder = "\(subject)/\(sequence)"
                     jobs.append(RenderJob(path: "cohn-kanade-images/\(folder)/\(stem).png", identity: s, aus: aus, nuisance: nuisance))

@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 
 /// Parameters of a synthetic UNBC-McMaster-like pain dataset.
 public struct SynthUNBCOptions: Equatable, Sendable {
@@ -60,13 +61,13 @@ extension SynthFACS {
         var jobs = [RenderJob]()
         var labels = [(subject: String, sequence: String, frame: String, pspi: Float)]()
         for p in 0..<o.participants {
-            var pr = SeededRandom(seed: o.seed, 0x9A1, UInt64(p))
+            var pr = SplitMix64(deriving: o.seed, 0x9A1, UInt64(p))
             // Weights of AU4, AU6, AU7, AU9, AU10 (`painUnits` before AU43), then AU43's closing threshold.
             let weights = [pr.uniformF(0.5, 1.1), pr.uniformF(0.2, 1.1), pr.uniformF(0.2, 1.1), pr.uniformF(0.1, 0.9), pr.uniformF(0.1, 0.9)]
             let closing = pr.uniformF(2.5, 4.5)
             let subject = unbcSubject(p)
             for q in 0..<o.sequencesPerParticipant {
-                var sr = SeededRandom(seed: o.seed, 0x5E0, UInt64(p), UInt64(q))
+                var sr = SplitMix64(deriving: o.seed, 0x5E0, UInt64(p), UInt64(q))
                 let sequence = String(format: "sf%03dt%daaaff", p + 1, q + 1)
                 let n = o.framesPerSequence
                 var envelope = [Float](repeating: 0, count: n)
@@ -102,7 +103,7 @@ extension SynthFACS {
                     nuisance.rotation += 2 * sinf(Float(t) * 0.15 + phase)
                     nuisance.shiftX += 0.01 * sinf(Float(t) * 0.11 + 2 * phase)
                     nuisance.shiftY += 0.008 * cosf(Float(t) * 0.13 + phase)
-                    nuisance.noiseSeed = SeededRandom.mix(base.noiseSeed &+ UInt64(t))
+                    nuisance.noiseSeed = SplitMix64.mix(base.noiseSeed &+ UInt64(t))
                     let frame = sequence + String(format: "%03d", t + 1)
                     jobs.append(RenderJob(path: "Images/\(subject)/\(sequence)/\(frame).png", identity: p, aus: aus, nuisance: nuisance))
                     labels.append((subject, sequence, frame, aus.pspi))
