@@ -53,9 +53,12 @@ let package = Package(
         .target(name: "Report"),
         // One type per node kind, registered in one list.
         .target(name: "Nodes", dependencies: ["Graph", "Core", "Faces", "Analysis", "Report"]),
+        // `palimpsest bench` and `synth --bench`: the core's, the graph runner's, the probe's, SynthFACS' and the
+        // demo's speed, measured through each module's public API.
+        .target(name: "Benchmarks", dependencies: ["Core", "Faces", "Graph", "Analysis", "Nodes", "Randomness"]),
         // The `palimpsest` executable: CLI glue only.
         .executableTarget(name: "Runner", dependencies: [
-            "Core", "Faces", "Graph", "Nodes", "Analysis",
+            "Core", "Faces", "Graph", "Nodes", "Analysis", "Benchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -66,5 +69,6 @@ let package = Package(
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Randomness"]),
         .testTarget(name: "NodesTests", dependencies: ["Nodes", "Graph", "Report", "Faces", "Randomness"]),
         .testTarget(name: "ReportTests", dependencies: ["Report"]),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks"]),
     ]
 )

@@ -137,9 +137,4 @@ import Testing
         #expect(run.summary.results.map(\.status) == [.failed, .executed, .skipped])
         #expect(run.executed == ["other"])
     }
-
-    @Test func benchmarkRunsAndIsFullyCached() throws {
-        let seconds = try GraphBenchmark.plannedCachedRerun(nodes: 40)
-        #expect(seconds > 0)
-    }
 }

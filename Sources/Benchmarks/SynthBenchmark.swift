@@ -1,3 +1,4 @@
+import Faces
 import Foundation
 
 /// The measured speed of the SynthFACS generator.

@@ -4,23 +4,23 @@ import Nodes
 
 /// `palimpsest bench --demo`: the end-to-end cold time of an experiment (the demo) with one seed, run in this process
 /// into a fresh temporary cache that is deleted afterwards, with the time of each node summed over its instances.
-struct DemoBenchmark {
+public struct DemoBenchmark {
     /// One node of the experiment: how many of its instances ran and their summed run times.
-    struct Node: Codable, Equatable {
-        var node: String
-        var instances: Int
-        var seconds: Double
+    public struct Node: Codable, Equatable, Sendable {
+        public var node: String
+        public var instances: Int
+        public var seconds: Double
     }
 
     /// The whole cold run.
-    struct Result: Codable, Equatable {
-        var file: String
-        var seed: Int
+    public struct Result: Codable, Equatable, Sendable {
+        public var file: String
+        public var seed: Int
         /// Wall time of the run, planning included.
-        var seconds: Double
-        var instances: Int
+        public var seconds: Double
+        public var instances: Int
         /// In the order the nodes first finished.
-        var nodes: [Node]
+        public var nodes: [Node]
     }
 
     /// Collects finished instances and forwards every event to the console (standard error).
@@ -40,7 +40,7 @@ struct DemoBenchmark {
     }
 
     /// Runs `file` cold with `seeds` overridden to `[seed]` (one job at a time, as `palimpsest run` does by default).
-    static func run(file: URL, seed: Int) throws -> Result {
+    public static func run(file: URL, seed: Int) throws -> Result {
         let experiment = try Experiment.load(file: file, kinds: NodeRegistry.all, overrides: ["seeds=[\(seed)]"])
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("palimpsest-bench-demo-\(ProcessInfo.processInfo.processIdentifier)")
         try? FileManager.default.removeItem(at: root)

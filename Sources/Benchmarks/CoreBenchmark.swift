@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import Randomness
 
@@ -163,7 +164,7 @@ public enum Benchmark {
     /// per layer).
     public static func run(setups: [Setup] = standardSetups, relevanceSetups: [RelevanceSetup] = standardRelevanceSetups,
                            kernel: ConvolutionKernel? = nil, progress: ((String) -> Void)? = nil) throws -> Report {
-        BLAS.setThreads(Parallel.width)
+        KernelTiming.useAllCores()
         let load = loadAverage()
         let sgemm = measureSGEMM(size: 4096, repetitions: 3)
         progress?(String(format: "sgemm 4096³: %.1f GFLOP/s on %d threads (%@ kernels)", sgemm, BLAS.threads, BLAS.coreName))
@@ -211,17 +212,7 @@ public enum Benchmark {
 
     /// GFLOP/s of C ← A·B for size×size matrices (fastest of `repetitions` after one warm-up).
     public static func measureSGEMM(size n: Int, repetitions: Int) -> Double {
-        let a = [Float](repeating: 0.5, count: n * n), b = [Float](repeating: 0.25, count: n * n)
-        var c = [Float](repeating: 0, count: n * n)
-        let times = (0...repetitions).map { _ in
-            seconds {
-                a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
-                    BLAS.sgemm(m: n, n: n, k: n, a: ap.baseAddress!, lda: n, b: bp.baseAddress!, ldb: n, beta: 0,
-                               c: cp.baseAddress!, ldc: n)
-                } } }
-            }
-        }
-        return 2 * Double(n) * Double(n) * Double(n) / times.dropFirst().min()! / 1e9
+        KernelTiming.sgemmGFLOPS(size: n, repetitions: repetitions)
     }
 
     /// Training-step and inference speed of one setup on random data.
@@ -306,7 +297,7 @@ public enum Benchmark {
     /// after a warm-up, as `measure`.
     public static func compareKernels(setups: [Setup] = Array(standardSetups.prefix(2)),
                                       kernels: [ConvolutionKernel?] = [nil, .im2col]) throws -> [KernelComparison] {
-        BLAS.setThreads(Parallel.width)
+        KernelTiming.useAllCores()
         var results: [KernelComparison] = []
         for setup in setups {
             let c = setup.configuration, n = setup.batch
@@ -374,56 +365,18 @@ public enum Benchmark {
     }
 
     /// Every distinct conv layer shape of the first `setups` with every kernel, back to back per shape: the fastest
-    /// of `repetitions` timed passes after a warm-up, on deterministic data.
+    /// of `repetitions` timed passes after a warm-up, on deterministic data (`KernelTiming.convLayers`).
     public static func measureConvLayers(setups: [Setup] = Array(standardSetups.prefix(2)), repetitions: Int = 5)
         -> [ConvLayerResult] {
-        BLAS.setThreads(Parallel.width)
+        KernelTiming.useAllCores()
         var results: [ConvLayerResult] = []
         for setup in setups {
             guard let model = try? VGG16(configuration: setup.configuration, seed: 1) else { continue }
-            var seen = Set<[Int]>()
-            for layer in model.layers {
-                guard case .conv(let c) = layer, seen.insert([c.inChannels, c.outChannels, c.size]).inserted else { continue }
-                let n = setup.batch, plane = c.size * c.size
-                let x = (0..<(c.inChannels * n * plane)).map { Float($0 % 251) / 251 }
-                let w = model.parameters[c.weight].value, b = [Float](repeating: 0.01, count: c.outChannels)
-                let dy = (0..<(c.outChannels * n * plane)).map { Float($0 % 17) / 17 - 0.5 }
-                var y = [Float](repeating: 0, count: dy.count), dx = [Float](repeating: 0, count: x.count)
-                var dw = [Float](repeating: 0, count: w.count), db = b
-                let flops = 2 * Double(c.outChannels * c.inChannels * 9 * plane * n)
-                let preferred = ConvolutionKernel.preferred(inChannels: c.inChannels, outChannels: c.outChannels, size: c.size)
-                for kernel in ConvolutionKernel.allCases {
-                    var ws = [Float](repeating: 0, count: kernel.workspaceCount(inChannels: c.inChannels,
-                                                                             outChannels: c.outChannels, batch: n, size: c.size))
-                    var forward: [Double] = [], backward: [Double] = []
-                    x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in b.withUnsafeBufferPointer { bp in
-                        dy.withUnsafeBufferPointer { gp in y.withUnsafeMutableBufferPointer { yp in
-                            dx.withUnsafeMutableBufferPointer { dxp in dw.withUnsafeMutableBufferPointer { dwp in
-                                db.withUnsafeMutableBufferPointer { dbp in ws.withUnsafeMutableBufferPointer { sp in
-                                    for _ in 0...repetitions {
-                                        forward.append(seconds {
-                                            kernel.forward(input: xp.baseAddress!, weight: wp.baseAddress!, bias: bp.baseAddress!,
-                                                           output: yp.baseAddress!, inChannels: c.inChannels,
-                                                           outChannels: c.outChannels, batch: n, size: c.size, relu: true,
-                                                           workspace: sp.baseAddress!)
-                                        })
-                                        backward.append(seconds {
-                                            kernel.backward(input: xp.baseAddress!, weight: wp.baseAddress!,
-                                                            gradOutput: gp.baseAddress!, gradWeight: dwp.baseAddress!,
-                                                            gradBias: dbp.baseAddress!, gradInput: dxp.baseAddress!,
-                                                            inChannels: c.inChannels, outChannels: c.outChannels, batch: n,
-                                                            size: c.size, workspace: sp.baseAddress!)
-                                        })
-                                    }
-                                } }
-                            } }
-                        } }
-                    } } }
-                    results.append(ConvLayerResult(
-                        config: setup.name, layer: c.name, inChannels: c.inChannels, outChannels: c.outChannels, size: c.size,
-                        batch: n, kernel: kernel.rawValue, forwardGFLOPS: flops / forward.dropFirst().min()! / 1e9,
-                        backwardGFLOPS: 2 * flops / backward.dropFirst().min()! / 1e9, preferred: kernel == preferred))
-                }
+            for t in KernelTiming.convLayers(of: model, batch: setup.batch, repetitions: repetitions) {
+                results.append(ConvLayerResult(
+                    config: setup.name, layer: t.layer, inChannels: t.inChannels, outChannels: t.outChannels, size: t.size,
+                    batch: setup.batch, kernel: t.kernel.rawValue, forwardGFLOPS: t.forwardGFLOPS,
+                    backwardGFLOPS: t.backwardGFLOPS, preferred: t.preferred))
             }
         }
         return results
@@ -447,31 +400,5 @@ public enum Benchmark {
         return text.split(separator: " ").first.flatMap { Double($0) }
     }
 
-    private static func seconds(_ body: () -> Void) -> Double {
-        let start = DispatchTime.now().uptimeNanoseconds
-        body()
-        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    }
+    private static func seconds(_ body: () -> Void) -> Double { KernelTiming.seconds(body) }
 }
-
-extension VGG16 {
-    /// FLOPs of one training step on `batch` images with the current frozen blocks: forward, weight gradients of
-    /// trainable layers, input gradients above the lowest trainable layer (2 FLOPs per multiply–add).
-    public func trainingStepFLOPs(batch: Int) -> Double {
-        let lowest = lowestTrainableLayer
-        var total = 0.0
-        for (li, layer) in layers.enumerated() {
-            let f: Double
-            switch layer {
-            case .conv(let c): f = 2 * Double(c.outChannels * c.inChannels * 9 * c.size * c.size)
-            case .dense(let d): f = 2 * Double(d.outFeatures * d.inFeatures)
-            default: continue
-            }
-            total += f
-            if li >= lowest { total += f }
-            if li > lowest { total += f }
-        }
-        return total * Double(batch)
-    }
-}
-

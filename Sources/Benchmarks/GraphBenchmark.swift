@@ -1,4 +1,5 @@
 import Foundation
+import Graph
 
 /// The graph machinery's own benchmark: how long loading, validating, keying and verifying a fully cached
 /// experiment takes (the cost a user pays on every `run` that has nothing to do).
