@@ -209,12 +209,7 @@ public struct DiffSaliencyNode: NodeKind {
             let grid = SaliencyFigures.grid(inputs: members.map { inputs[$0] }, a: members.map { map(artifact.a, $0) },
                                             b: members.map { map(artifact.b, $0) }, diff: members.map { map(artifact.diff, $0) },
                                             centredDifference: centred)
-            try PNGCodec.write(grid, to: out.appendingPathComponent("grid_\(fileName(name)).png"))
+            try PNGCodec.write(grid, to: out.appendingPathComponent(SaliencyArtifact.gridFile(for: name)))
         }
-    }
-
-    /// A class name as a file-name part: letters, digits, '-' and '_' kept, anything else becomes '_'.
-    static func fileName(_ name: String) -> String {
-        String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
     }
 }

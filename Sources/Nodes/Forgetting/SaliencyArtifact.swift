@@ -80,6 +80,11 @@ public struct SaliencyArtifact: Sendable {
                                   to: directory.appendingPathComponent(Self.mapsFile))
     }
 
+    /// The figure of class `name`: `grid_<name>.png` with letters, digits, '-' and '_' kept and anything else '_'.
+    public static func gridFile(for name: String) -> String {
+        "grid_" + String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }) + ".png"
+    }
+
     /// Reads a saliency output, checking that the maps and the selection agree.
     public static func load(from directory: URL) throws -> SaliencyArtifact {
         let selectionURL = directory.appendingPathComponent(selectionFile)

@@ -180,7 +180,7 @@ enum ReportArtifacts {
         let images = try json.objects("images").map { try $0.string("class") }
         var grids: [SaliencyFigure.Grid] = []
         for cls in try json.strings("classes") {
-            let url = file(a, "grid_\(cls).png")
+            let url = file(a, SaliencyArtifact.gridFile(for: cls))
             guard FileManager.default.fileExists(atPath: url.path) else { continue }
             let png: Data
             do { png = try Data(contentsOf: url) } catch { throw ReportError.unreadable(file: url.path, reason: error.localizedDescription) }
