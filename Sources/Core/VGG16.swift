@@ -370,41 +370,97 @@ public final class VGG16 {
         inputGradient = nil
         var col = takeColumn()
         defer { column = col }
-        var g = gradLogits
-        for li in stride(from: layers.count - 1, through: toInput ? 0 : lowest, by: -1) {
+        let g = walkDown(trace, from: gradLogits, through: toInput ? 0 : lowest, dense: { li, d, x, g in
             let needInput = toInput || li > lowest
+            if d.relu {
+                trace.outputs[li].withUnsafeBufferPointer { yp in g.withUnsafeMutableBufferPointer { gp in
+                    ReLU.backward(output: yp.baseAddress!, grad: gp.baseAddress!, count: gp.count)
+                } }
+            }
+            var dw = takeGradient(d.weight), db = takeGradient(d.bias)
+            var dx = needInput ? pool.take(n * d.inFeatures) : []
+            let w = parameters[d.weight].value
+            x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in g.withUnsafeBufferPointer { gp in
+                dw.withUnsafeMutableBufferPointer { dwp in db.withUnsafeMutableBufferPointer { dbp in
+                    dx.withUnsafeMutableBufferPointer { dxp in
+                        DenseKernel.backward(input: xp.baseAddress!, weight: wp.baseAddress!, gradOutput: gp.baseAddress!,
+                                             gradWeight: dwp.baseAddress!, gradBias: dbp.baseAddress!,
+                                             gradInput: needInput ? dxp.baseAddress! : nil, batch: n,
+                                             inFeatures: d.inFeatures, outFeatures: d.outFeatures)
+                    }
+                } }
+            } } }
+            gradients[d.weight] = dw
+            gradients[d.bias] = db
+            counters.weightGradients[d.name, default: 0] += 1
+            if needInput { counters.inputGradients[d.name, default: 0] += 1 }
+            pool.give(g)
+            g = dx
+        }, conv: { li, c, x, g in
+            let needInput = toInput || li > lowest
+            trace.outputs[li].withUnsafeBufferPointer { yp in g.withUnsafeMutableBufferPointer { gp in
+                ReLU.backward(output: yp.baseAddress!, grad: gp.baseAddress!, count: gp.count)
+            } }
+            let kernel = self.kernel(for: c)
+            let need = kernel.workspaceCount(inChannels: c.inChannels, outChannels: c.outChannels, batch: n, size: c.size)
+            if col.count < need { col = [Float](repeating: 0, count: need) }
+            let train = freezeDepth.isTrainable(.conv(c.block))
+            var dw = train ? takeGradient(c.weight) : [], db = train ? takeGradient(c.bias) : []
+            var dx = needInput ? pool.take(c.inChannels * n * c.size * c.size) : []
+            let w = parameters[c.weight].value
+            x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in g.withUnsafeBufferPointer { gp in
+                dw.withUnsafeMutableBufferPointer { dwp in db.withUnsafeMutableBufferPointer { dbp in
+                    dx.withUnsafeMutableBufferPointer { dxp in col.withUnsafeMutableBufferPointer { cp in
+                        kernel.backward(input: xp.baseAddress!, weight: wp.baseAddress!, gradOutput: gp.baseAddress!,
+                                        gradWeight: train ? dwp.baseAddress! : nil,
+                                        gradBias: train ? dbp.baseAddress! : nil,
+                                        gradInput: needInput ? dxp.baseAddress! : nil, inChannels: c.inChannels,
+                                        outChannels: c.outChannels, batch: n, size: c.size,
+                                        workspace: cp.baseAddress!)
+                    } }
+                } }
+            } } }
+            if train {
+                gradients[c.weight] = dw
+                gradients[c.bias] = db
+                counters.weightGradients[c.name, default: 0] += 1
+            }
+            if needInput { counters.inputGradients[c.name, default: 0] += 1 }
+            pool.give(g)
+            g = dx
+        })
+        if toInput {
+            inputGradient = Tensor(shape: [n, configuration.inputChannels, configuration.inputSize, configuration.inputSize],
+                                   data: Layout.nchwFromCNHW(g, batch: n, channels: configuration.inputChannels,
+                                                             plane: configuration.inputSize * configuration.inputSize))
+        }
+    }
+
+    /// The walk down the layers from the top that backward and relevance passes share: `signal` (gradient or
+    /// relevance, [N, K] at the logits) goes from the last layer down through layer `lowest`. Dense and conv layers
+    /// are the pass's own (`dense`, `conv`: layer index, layer, its recorded input, and the signal at its output,
+    /// which they replace, in place so that no copy is made, by the signal at its input, giving the old buffer back
+    /// to the pool); max-pools route the signal to each
+    /// window's winner (ties: first in row-major order), flatten changes the layout (NCHW rows → CNHW), dropout
+    /// applies its recorded mask (none outside training). `pooled` sees the signal arriving at each max-pool output
+    /// (CNHW). Returns the signal at the input of layer `lowest`.
+    func walkDown(_ trace: Trace, from signal: [Float], through lowest: Int,
+                  dense: (Int, Layer.Dense, [Float], inout [Float]) -> Void,
+                  conv: (Int, Layer.Conv, [Float], inout [Float]) -> Void,
+                  pooled: (Layer.Pool, [Float]) -> Void = { _, _ in }) -> [Float] {
+        let n = trace.batch
+        var g = signal
+        for li in stride(from: layers.count - 1, through: lowest, by: -1) {
             let x = li == 0 ? trace.input : trace.outputs[li - 1]
             switch layers[li] {
             case .dense(let d):
-                if d.relu {
-                    trace.outputs[li].withUnsafeBufferPointer { yp in g.withUnsafeMutableBufferPointer { gp in
-                        ReLU.backward(output: yp.baseAddress!, grad: gp.baseAddress!, count: gp.count)
-                    } }
-                }
-                var dw = takeGradient(d.weight), db = takeGradient(d.bias)
-                var dx = needInput ? pool.take(n * d.inFeatures) : []
-                let w = parameters[d.weight].value
-                x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in g.withUnsafeBufferPointer { gp in
-                    dw.withUnsafeMutableBufferPointer { dwp in db.withUnsafeMutableBufferPointer { dbp in
-                        dx.withUnsafeMutableBufferPointer { dxp in
-                            DenseKernel.backward(input: xp.baseAddress!, weight: wp.baseAddress!, gradOutput: gp.baseAddress!,
-                                                 gradWeight: dwp.baseAddress!, gradBias: dbp.baseAddress!,
-                                                 gradInput: needInput ? dxp.baseAddress! : nil, batch: n,
-                                                 inFeatures: d.inFeatures, outFeatures: d.outFeatures)
-                        }
-                    } }
-                } } }
-                gradients[d.weight] = dw
-                gradients[d.bias] = db
-                counters.weightGradients[d.name, default: 0] += 1
-                if needInput { counters.inputGradients[d.name, default: 0] += 1 }
-                pool.give(g)
-                g = dx
+                dense(li, d, x, &g)
             case .dropout:
                 if let mask = trace.masks[li] { Dropout.apply(&g, mask: mask) }
             case .flatten(let f):
                 g = Layout.cnhwFromNCHW(g, batch: n, channels: f.channels, plane: f.size * f.size)
             case .pool(let p):
+                pooled(p, g)
                 var dx = pool.take(p.channels * n * p.size * p.size)
                 x.withUnsafeBufferPointer { xp in g.withUnsafeBufferPointer { gp in dx.withUnsafeMutableBufferPointer { dxp in
                     MaxPool2x2.backward(input: xp.baseAddress!, gradOutput: gp.baseAddress!, gradInput: dxp.baseAddress!,
@@ -413,44 +469,10 @@ public final class VGG16 {
                 pool.give(g)
                 g = dx
             case .conv(let c):
-                let plane = c.size * c.size
-                trace.outputs[li].withUnsafeBufferPointer { yp in g.withUnsafeMutableBufferPointer { gp in
-                    ReLU.backward(output: yp.baseAddress!, grad: gp.baseAddress!, count: gp.count)
-                } }
-                let kernel = self.kernel(for: c)
-                let need = kernel.workspaceCount(inChannels: c.inChannels, outChannels: c.outChannels, batch: n, size: c.size)
-                if col.count < need { col = [Float](repeating: 0, count: need) }
-                let train = freezeDepth.isTrainable(.conv(c.block))
-                var dw = train ? takeGradient(c.weight) : [], db = train ? takeGradient(c.bias) : []
-                var dx = needInput ? pool.take(c.inChannels * n * plane) : []
-                let w = parameters[c.weight].value
-                x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in g.withUnsafeBufferPointer { gp in
-                    dw.withUnsafeMutableBufferPointer { dwp in db.withUnsafeMutableBufferPointer { dbp in
-                        dx.withUnsafeMutableBufferPointer { dxp in col.withUnsafeMutableBufferPointer { cp in
-                            kernel.backward(input: xp.baseAddress!, weight: wp.baseAddress!, gradOutput: gp.baseAddress!,
-                                            gradWeight: train ? dwp.baseAddress! : nil,
-                                            gradBias: train ? dbp.baseAddress! : nil,
-                                            gradInput: needInput ? dxp.baseAddress! : nil, inChannels: c.inChannels,
-                                            outChannels: c.outChannels, batch: n, size: c.size,
-                                            workspace: cp.baseAddress!)
-                        } }
-                    } }
-                } } }
-                if train {
-                    gradients[c.weight] = dw
-                    gradients[c.bias] = db
-                    counters.weightGradients[c.name, default: 0] += 1
-                }
-                if needInput { counters.inputGradients[c.name, default: 0] += 1 }
-                pool.give(g)
-                g = dx
+                conv(li, c, x, &g)
             }
         }
-        if toInput {
-            inputGradient = Tensor(shape: [n, configuration.inputChannels, configuration.inputSize, configuration.inputSize],
-                                   data: Layout.nchwFromCNHW(g, batch: n, channels: configuration.inputChannels,
-                                                             plane: configuration.inputSize * configuration.inputSize))
-        }
+        return g
     }
 
     /// The gradient buffer of parameter `i` (its previous one when the size fits, so no new memory is touched).

@@ -72,42 +72,27 @@ extension VGG16 {
         var col = takeColumn()
         defer { column = col }
         var blocks: [Tensor] = []
-        for li in stride(from: layers.count - 1, through: 0, by: -1) {
-            let x = li == 0 ? trace.input : trace.outputs[li - 1]
-            switch layers[li] {
-            case .dense(let d):
-                let op = LinearOperator(shape: .dense(inFeatures: d.inFeatures, outFeatures: d.outFeatures), batch: n)
-                let next = RulePropagation.propagate(
-                    rule: composite.dense, operator: op, input: x, weight: parameters[d.weight].value,
-                    bias: parameters[d.bias].value, relevance: r, column: &col, pool: &pool)
-                pool.give(r)
-                r = next
-            case .dropout:
-                break
-            case .flatten(let f):
-                r = Layout.cnhwFromNCHW(r, batch: n, channels: f.channels, plane: f.size * f.size)
-            case .pool(let p):
-                let s = p.size / 2
-                blocks.append(Tensor(shape: [n, p.channels, s, s],
-                                     data: Layout.nchwFromCNHW(r, batch: n, channels: p.channels, plane: s * s)))
-                var next = pool.take(p.channels * n * p.size * p.size)
-                x.withUnsafeBufferPointer { xp in r.withUnsafeBufferPointer { rp in next.withUnsafeMutableBufferPointer { np in
-                    MaxPool2x2.backward(input: xp.baseAddress!, gradOutput: rp.baseAddress!, gradInput: np.baseAddress!,
-                                        planes: p.channels * n, height: p.size, width: p.size)
-                } } }
-                pool.give(r)
-                r = next
-            case .conv(let c):
-                let op = LinearOperator(shape: .conv(inChannels: c.inChannels, outChannels: c.outChannels, size: c.size),
-                                        batch: n, kernel: kernel(for: c))
-                let next = RulePropagation.propagate(
-                    rule: li == 0 ? composite.firstConv : composite.conv, operator: op, input: x,
-                    weight: parameters[c.weight].value, bias: parameters[c.bias].value, relevance: r,
-                    column: &col, pool: &pool)
-                pool.give(r)
-                r = next
-            }
-        }
+        r = walkDown(trace, from: r, through: 0, dense: { _, d, x, r in
+            let op = LinearOperator(shape: .dense(inFeatures: d.inFeatures, outFeatures: d.outFeatures), batch: n)
+            let next = RulePropagation.propagate(
+                rule: composite.dense, operator: op, input: x, weight: parameters[d.weight].value,
+                bias: parameters[d.bias].value, relevance: r, column: &col, pool: &pool)
+            pool.give(r)
+            r = next
+        }, conv: { li, c, x, r in
+            let op = LinearOperator(shape: .conv(inChannels: c.inChannels, outChannels: c.outChannels, size: c.size),
+                                    batch: n, kernel: kernel(for: c))
+            let next = RulePropagation.propagate(
+                rule: li == 0 ? composite.firstConv : composite.conv, operator: op, input: x,
+                weight: parameters[c.weight].value, bias: parameters[c.bias].value, relevance: r,
+                column: &col, pool: &pool)
+            pool.give(r)
+            r = next
+        }, pooled: { p, r in
+            let s = p.size / 2
+            blocks.append(Tensor(shape: [n, p.channels, s, s],
+                                 data: Layout.nchwFromCNHW(r, batch: n, channels: p.channels, plane: s * s)))
+        })
         let side = configuration.inputSize, channels = configuration.inputChannels
         let result = Tensor(shape: [n, channels, side, side],
                             data: Layout.nchwFromCNHW(r, batch: n, channels: channels, plane: side * side))
