@@ -5,7 +5,7 @@ import Testing
 @testable import Nodes
 
 /// The study finds what SynthFACS planted: `experiments/science.yaml` run end to end, and its outcomes checked
-/// against what the generator's tables predict (docs/data.md, "What each class draws"). 29 minutes cold on 2 cores
+/// against what the generator's tables predict (docs/data.md, "What each class draws"). 23 minutes cold on 2 cores
 /// shared with other builds, so it runs only with `PALIMPSEST_SCIENCE=1` (`bash scripts/science`, which CI runs after the suite).
 ///
 /// The planted truth: pain frames show AU4, 6, 7, 9, 10 and 43 and never AU5 or AU14 (`distractors: []`, so no
@@ -81,13 +81,25 @@ struct ScienceTests {
             #expect(balanced >= 0.6, "pain[blocks=\(depth)] balanced accuracy \(balanced)")
         }
 
-        // 3. FreezeB0 forgets emotions: over all 400 test images, more are right with FreezeB5's head and wrong
+        // 3. FreezeB0 forgets emotions: over all 1 600 test images, more are right with FreezeB5's head and wrong
         // with FreezeB0's (b) than the reverse (c), exact one-sided McNemar p < 0.01 (every emotion but neutral
-        // shows AUs pain never shows). Surprise and contempt alone are not asserted: with 50 test images per class
-        // their loss is within image noise in this study (docs/forgetting.md, "What the science test finds").
-        let overall = try #require(try p.json("forgetting", "result", "result.json")["overall"] as? [String: Any])
+        // shows AUs pain never shows). Contempt, whose one core AU (AU14) pain never shows, loses recall on its own
+        // 200 images at the same level, and so do surprise and contempt together. Surprise alone is not asserted: it
+        // carries three cues pain never shows (brows AU1/2, lids AU5, jaw AU26), and in this study FreezeB0 keeps it
+        // (docs/forgetting.md, "What the science test finds").
+        let forgetting = try p.json("forgetting", "result", "result.json")
+        let overall = try #require(forgetting["overall"] as? [String: Any])
         let b = try #require(overall["b"] as? Int), c = try #require(overall["c"] as? Int)
         #expect(Self.upperTail(b, b + c, 0.5) < 0.01, "all emotions: b = \(b), c = \(c)")
+        let perClass = try #require(forgetting["per_class"] as? [[String: Any]])
+        func discordant(_ names: [String]) -> (b: Int, c: Int) {
+            let rows = perClass.filter { names.contains(($0["class"] as? String)?.lowercased() ?? "") }
+            return (rows.map { $0["b"] as? Int ?? 0 }.reduce(0, +), rows.map { $0["c"] as? Int ?? 0 }.reduce(0, +))
+        }
+        for names in [["contempt"], ["surprise", "contempt"]] {
+            let (b, c) = discordant(names)
+            #expect(Self.upperTail(b, b + c, 0.5) < 0.01, "\(names.joined(separator: " + ")): b = \(b), c = \(c)")
+        }
 
         // 4. Probes on the last conv block: FreezeB5 keeps the base's features, which must encode AU5 and AU14
         // beyond chance (permutation p < 0.01 and above the all-positive guesser's F1: verdict beats_chance);
@@ -101,16 +113,16 @@ struct ScienceTests {
             #expect(drop > 0 && pTwoSided / 2 < 0.05, "\(concept) F1 drop FreezeB5 − FreezeB0 \(drop), corrected p (two-sided) \(pTwoSided)")
         }
 
-        // 5. Concept candidates: where FreezeB5's relevance exceeds FreezeB0's on the surprise faces FreezeB5 gets
-        // right and FreezeB0 wrong, the top area is one of surprise's areas of AUs pain never shows (brows AU1/2,
-        // upper lids AU5, mouth AU26: 3 of the 8 areas, so 3/8 by chance), and those areas score higher on
-        // average than the areas surprise does not use. Contempt is not asserted: its lip corners (AU12/14) rank
-        // 6th of 8 here, below the eyes and brows, which every class's difference favours (docs/forgetting.md,
-        // "What the science test finds").
+        // 5. Concept candidates from contrastive LRP maps (start softmax_gradient): where FreezeB5's relevance for
+        // contempt, against the classes each model weighs against it, exceeds FreezeB0's on the contempt faces
+        // FreezeB5 gets right and FreezeB0 wrong, the area of the AUs contempt uses and pain never shows (lip corners,
+        // AU12/14) scores above the mean of the areas contempt does not use. The study's own start (the logit alone)
+        // fails this here: its difference maps favour the eyes and brows for every class and rank the lip corners
+        // 7th of 8 (docs/forgetting.md, "What the science test finds"). Surprise is not asserted: it is not
+        // forgotten here (3.), so its maps have nothing to explain.
         let ranking = try p.json("candidates", "candidates", "ranking.json")
-        let surprise = try #require((ranking["expected"] as? [String: Any])?["Surprise"] as? [String: Any], "no expectation for Surprise")
-        #expect(surprise["top_verdict"] as? String == "pain_never_uses", "surprise's top area \(surprise["top_region"] ?? "")")
-        let means = try #require(surprise["mean_score"] as? [String: Double])
-        #expect((means["pain_never_uses"] ?? 0) > (means["not_in_class"] ?? .infinity), "surprise's mean scores by verdict \(means)")
+        let contempt = try #require((ranking["expected"] as? [String: Any])?["Contempt"] as? [String: Any], "no expectation for Contempt")
+        let means = try #require(contempt["mean_score"] as? [String: Double])
+        #expect((means["pain_never_uses"] ?? 0) > (means["not_in_class"] ?? .infinity), "contempt's mean scores by verdict \(means)")
     }
 }
