@@ -12,10 +12,10 @@ import Testing
         let p = try ShellProject(try String(contentsOf: Self.repository.appendingPathComponent("experiments/demo.yaml"), encoding: .utf8))
         let planned = try RunnerProcessTests.run(["run", "exp.yaml", "--dry-run"], in: p.dir)
         #expect(planned.status == 0, "\(planned.err)")
-        // Three seeds: 3 shared datasets, 37 seeded instances per seed, 3 tests across seeds and the report.
-        #expect(planned.out.contains("demo: 118 of 118 instances would run") && !planned.out.contains("error"), "\(planned.out)")
+        // Three seeds: 3 shared datasets, 40 seeded instances per seed, 3 tests across seeds and the report.
+        #expect(planned.out.contains("demo: 127 of 127 instances would run") && !planned.out.contains("error"), "\(planned.out)")
         for id in ["emotions", "base[seed=7]", "pain[blocks=0,seed=8]", "head[blocks=5,seed=9]", "forgetting", "saliency[seed=7]",
-                   "candidates[seed=8]", "au5_b0[seed=9]", "au14_b5[seed=7]", "au5_test", "au14_test", "report"] {
+                   "candidates[seed=8]", "contrast_candidates[seed=9]", "base_eval[seed=7]", "au5_b0[seed=9]", "au14_b5[seed=7]", "au5_test", "au14_test", "report"] {
             #expect(planned.out.contains(" \(id): never run") || planned.out.contains(" \(id): upstream"), "\(id) planned")
         }
     }
