@@ -6,7 +6,8 @@ nonisolated(unsafe) private var signalPipe: Int32 = -1
 
 /// SIGINT and SIGTERM during `run`: the running commands are stopped (`CommandGroups.interrupt`), the executor
 /// fails them and removes their staging, and the command exits with 128 + the signal. A node that does not
-/// stop within the grace period (an in-process kind) is not waited for: its staging is removed and the process exits.
+/// stop within the grace period (an in-process kind) is not waited for: its staging is removed and the process exits
+/// at once (`_exit`, without the C libraries' exit handlers).
 ///
 /// The signals are caught by a C handler that only writes to a pipe (caught signals revert to their default in
 /// the commands, where ignored ones would stay ignored), and the mask is cleared first: a runner started by a
@@ -51,7 +52,10 @@ final class InterruptHandler: @unchecked Sendable {
             CommandGroups.shared.interrupt()
             Thread.sleep(forTimeInterval: Self.patience)
             store.discardActiveStaging()
-            Foundation.exit(128 + sig)
+            // _exit, not exit: exit runs OpenBLAS's destructor, which joins its worker threads and hangs while an
+            // in-process node is inside an sgemm (the training went on after SIGTERM). Staging is gone; flush stdio.
+            fflush(nil)
+            _exit(128 + sig)
         }
         reader.start()
     }

@@ -69,6 +69,36 @@ import Testing
         #expect(try FileSystem.list(p.cache.appendingPathComponent("tmp").path).isEmpty)
     }
 
+    /// An in-process training node does not stop on a signal; the runner removes its staging and exits anyway,
+    /// within `InterruptHandler.patience` (13 s) and not after the node's minutes of training. (It used to hang in
+    /// exit, in OpenBLAS's destructor joining threads that the training kept busy.)
+    @Test(arguments: [SIGINT, SIGTERM])
+    func inProcessTrainingStopsOnASignal(signal: Int32) throws {
+        let p = try ShellProject("""
+        palimpsest: 1
+        seed: 1
+        model: {input: 32, channels: 3, width: 0.125, head: [32, 32], dropout: 0.2}
+        nodes:
+          emotions: {kind: synth_faces, params: {like: affectnet, images: 400, test_per_class: 4, identities: 40, size: 32, balanced: true}}
+          base: {kind: train_base, inputs: {data: emotions}, params: {epochs: 2000, batch_size: 32, optimizer: adam, lr: 0.0005, patience: 0}}
+        """)
+        let runner = try Self.start(["run", "exp.yaml"], in: p.dir, environment: [:])
+        let partial = p.cache.appendingPathComponent("partial")
+        let deadline = Date().addingTimeInterval(120)
+        while ((try? FileSystem.list(partial.path)) ?? []).isEmpty && runner.isRunning && Date() < deadline { usleep(100_000) }
+        try #require(runner.isRunning, "the runner ended before training started")
+        sleep(2)
+        kill(runner.processIdentifier, signal)
+        let stop = Date().addingTimeInterval(60)
+        while runner.isRunning && Date() < stop { usleep(100_000) }
+        let stopped = !runner.isRunning
+        if !stopped { kill(runner.processIdentifier, SIGKILL) }
+        runner.waitUntilExit()
+        #expect(stopped, "still training 60 s after signal \(signal)")
+        #expect(runner.terminationReason == .exit && runner.terminationStatus == 128 + signal)
+        #expect(try FileSystem.list(p.cache.appendingPathComponent("tmp").path).isEmpty)
+    }
+
     @Test func aliasBombFailsFastUnderAMemoryCap() throws {
         var yaml = "palimpsest: 1\nnodes:\n  s:\n    kind: shell\n    params:\n      cmd: 'true'\n"
         yaml += "      l0: &a0 [\(Array(repeating: "lol", count: 10).joined(separator: ", "))]\n"
