@@ -164,10 +164,14 @@ public struct SaliencyFigure: Sendable {
     public let rule: String
     /// How the difference row was made (`difference` in `selection.json`).
     public let difference: SaliencyDifference
+    /// Whether relevance started contrastively (`start: softmax_gradient`) instead of at the true class's logit.
+    public let contrastive: Bool
     public let grids: [Grid]
 
-    public init(instance: String, a: String, b: String, rule: String, difference: SaliencyDifference = .normalisedMaps, grids: [Grid]) {
+    public init(instance: String, a: String, b: String, rule: String, difference: SaliencyDifference = .normalisedMaps,
+                contrastive: Bool = false, grids: [Grid]) {
         self.instance = instance
+        self.contrastive = contrastive
         self.a = a
         self.b = b
         self.rule = rule

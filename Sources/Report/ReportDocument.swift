@@ -217,7 +217,7 @@ public enum ReportDocument {
             }
             for g in s.grids {
                 blocks.append(.png(file: "fig5_\(i)_\(Escaping.fileName(g.className)).png", data: g.png,
-                                   caption: "Fig. 5. \(g.className): A = \(s.a), B = \(s.b), \(count(g.images, "image")) (\(s.instance), rule \(s.rule); \(difference))."))
+                                   caption: "Fig. 5. \(g.className): A = \(s.a), B = \(s.b), \(count(g.images, "image")) (\(s.instance), rule \(s.rule)\(s.contrastive ? ", contrastive start p_y(δ_yk − p_k)" : ""); \(difference))."))
             }
         }
         return ReportSection(id: "saliency", title: "Saliency differences (Fig. 5)", blocks: blocks)

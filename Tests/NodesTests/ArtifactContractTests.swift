@@ -182,7 +182,7 @@ final class ContractChecker {
       recall:     {kind: evaluate, inputs: {model: frozen, data: emotions}}
       wrong_eval: {kind: evaluate, inputs: {model: wrong, data: emotions}}
       mcnemar:    {kind: significance_test, params: {test: mcnemar, per: class}, inputs: {a: "recall[blocks=2]", b: wrong_eval}}
-      saliency:   {kind: diff_saliency, inputs: {a: right, b: wrong, data: emotions}, params: {per_class: 2, difference: raw_maps}}
+      saliency:   {kind: diff_saliency, inputs: {a: right, b: wrong, data: emotions}, params: {per_class: 2, difference: raw_maps, start: softmax_gradient}}
       candidates: {kind: concept_candidates, inputs: {saliency: saliency}}
       probe_a:    {kind: svm_probe, inputs: {model: right, data: au_data}, params: {concept: AU5, repeats: 3, permutations: 3, permutation_repeats: 2}}
       probe_b:    {kind: svm_probe, inputs: {model: wrong, data: au_data}, params: {concept: AU5, repeats: 3, permutations: 3, permutation_repeats: 2}}

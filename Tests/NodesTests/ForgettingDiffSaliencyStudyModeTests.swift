@@ -58,6 +58,32 @@ import Testing
         #expect(!json.contains("difference"), "selection.json of the default mode is unchanged: \(json.prefix(200))")
     }
 
+    /// `start: softmax_gradient`: the maps are each model's contrastive relevance (recomputed from the files),
+    /// normalised and clipped as usual, and `selection.json` says how relevance started.
+    @Test func contrastiveStartMapsAreTheModelsSoftmaxGradientRelevance() throws {
+        let p = try ForgettingProject(Self.yaml("per_class: 2, start: softmax_gradient"), extraKinds: ForgettingDiffSaliencyNodeTests.kinds)
+        expectSuccess(try p.run())
+        let artifact = try SaliencyArtifact.load(from: p.outputDirectory("saliency", "saliency"))
+        #expect(artifact.selection.start == "softmax_gradient")
+        let (samples, _, _) = try ForgettingDiffSaliencyNodeTests.oracle(p)
+        let byKey = Dictionary(samples.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        let plane = 32 * 32
+        let pipeline = ImagePipeline(size: 32, channels: 3, normalization: Normalization(mean: TestModelNode.mean, std: TestModelNode.std))
+        let model = try VGG16.load(from: p.outputDirectory("a", "model").appendingPathComponent("weights.safetensors"))
+        try #require(!artifact.selection.images.isEmpty, "no image selected")
+        for (n, selected) in artifact.selection.images.enumerated().prefix(2) {
+            let sample = try #require(byKey[selected.id])
+            let input = Tensor(shape: [1, 3, 32, 32], data: try pipeline.load(sample).normalized(pipeline.normalization))
+            let r = try model.relevance(input: input, classes: [sample.label], composite: .zDenseZPlusConv, start: .softmaxGradient).data
+            let raw = (0..<plane).map { i in r[i] + r[plane + i] + r[2 * plane + i] }
+            let peak = raw.map(abs).max()!
+            #expect(zip(artifact.a.data[n * plane..<(n + 1) * plane], raw).allSatisfy { abs($0 - max($1, 0) / peak) < 1e-5 }, "image \(n)")
+        }
+        let plain = try ForgettingProject(Self.yaml("per_class: 2"), extraKinds: ForgettingDiffSaliencyNodeTests.kinds)
+        expectSuccess(try plain.run())
+        #expect(try SaliencyArtifact.load(from: plain.outputDirectory("saliency", "saliency")).selection.start == nil)
+    }
+
     @Test func perClassTakesAPositiveCountOrAll() throws {
         for bad in ["0", "some", "2.5"] {
             let p = try ForgettingProject(Self.yaml("per_class: \(bad)"), extraKinds: ForgettingDiffSaliencyNodeTests.kinds)

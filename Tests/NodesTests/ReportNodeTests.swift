@@ -116,20 +116,22 @@ enum ReportFixtures {
     }
 
     /// A class name with punctuation still finds its figure: diff_saliency writes `grid_contempt__AU14_.png` for
-    /// "contempt (AU14)" (SaliencyArtifact.gridFile), and the report reads that name back.
+    /// "contempt (AU14)" (SaliencyArtifact.gridFile), and the report reads that name back; a contrastive
+    /// selection (`start: softmax_gradient`) says so in the caption.
     @Test func saliencyFiguresOfPunctuatedClassNamesAreFound() throws {
         let p = try ShellProject(ReportFixtures.experiment)
         let fixtures = p.dir.appendingPathComponent("fixtures")
         try ReportFixtures.write(into: fixtures)
         let saliency = fixtures.appendingPathComponent("saliency")
         try ReportFixtures.json(["rule": "z_dense_zplus_conv", "a": "recall[blocks=5]", "b": "recall[blocks=0]", "classes": ["contempt (AU14)"],
-                                 "images": [["id": "a.png", "class": "contempt (AU14)", "landmarks": NSNull()]]], saliency, "selection.json")
+                                 "images": [["id": "a.png", "class": "contempt (AU14)", "landmarks": NSNull()]], "start": "softmax_gradient"],
+                                saliency, "selection.json")
         #expect(SaliencyArtifact.gridFile(for: "contempt (AU14)") == "grid_contempt__AU14_.png")
         try FileManager.default.moveItem(at: saliency.appendingPathComponent("grid_contempt.png"),
                                          to: saliency.appendingPathComponent(SaliencyArtifact.gridFile(for: "contempt (AU14)")))
         _ = try p.run()
         let html = try String(contentsOf: try Self.reportDirectory(p).appendingPathComponent("index.html"), encoding: .utf8)
-        #expect(html.contains("Fig. 5. contempt (AU14): A = recall[blocks=5], B = recall[blocks=0], 1 image"))
+        #expect(html.contains("Fig. 5. contempt (AU14): A = recall[blocks=5], B = recall[blocks=0], 1 image (saliency, rule z_dense_zplus_conv, contrastive start p_y(δ_yk − p_k);"))
     }
 
     @Test func reportThroughTheGraphShowsEverySectionWithItsNumbers() throws {

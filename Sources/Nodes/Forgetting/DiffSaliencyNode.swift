@@ -157,7 +157,8 @@ public struct DiffSaliencyNode: NodeKind {
         let n = chosen.count
         let artifact = SaliencyArtifact(
             selection: .init(rule: ruleName, a: inputA.instance, b: inputB.instance, classes: classes, images: selected,
-                             difference: difference == .rawMaps ? difference.rawValue : nil),
+                             difference: difference == .rawMaps ? difference.rawValue : nil,
+                             start: params.start == .logit ? nil : params.start.rawValue),
             a: Tensor(shape: [n, h, w], data: mapsA), b: Tensor(shape: [n, h, w], data: mapsB), diff: Tensor(shape: [n, h, w], data: diff),
             images: Tensor(shape: [n, channels, h, w], data: inputs.flatMap(\.pixels)))
         let out = context.output()

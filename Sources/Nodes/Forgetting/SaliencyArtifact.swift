@@ -44,6 +44,8 @@ public struct SaliencyArtifact: Sendable {
         /// `raw_maps` when `diff` is the study's min–max normalised raw difference; nil (not written) for the
         /// default 0.5 + (a − b) / 2.
         public var difference: String?
+        /// `softmax_gradient` when relevance started contrastively; nil (not written) for the study's logit start.
+        public var start: String? = nil
     }
 
     public var selection: Selection

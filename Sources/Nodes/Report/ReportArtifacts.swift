@@ -197,7 +197,7 @@ enum ReportArtifacts {
             difference = d
         }
         return SaliencyFigure(instance: a.instance, a: try json.string("a"), b: try json.string("b"), rule: try json.string("rule"),
-                              difference: difference, grids: grids)
+                              difference: difference, contrastive: try json.optionalString("start") == "softmax_gradient", grids: grids)
     }
 
     /// A `concept_candidates` artifact: `ranking.json` (+ `regions.png`).
