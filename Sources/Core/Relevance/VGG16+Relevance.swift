@@ -62,9 +62,8 @@ extension VGG16 {
             case .logit: r[i * k + y] = logits[i * k + y]
             case .one: r[i * k + y] = 1
             case .softmaxGradient:
-                let row = logits[i * k..<(i + 1) * k], top = row.max()!
-                let e = row.map { Double($0 - top) }.map(Foundation.exp), total = e.reduce(0, +)
-                let p = e.map { $0 / total }
+                let lse = Softmax.logSumExp(logits, row: i, classes: k)
+                let p = (0..<k).map { Foundation.exp(Double(logits[i * k + $0]) - lse) }
                 for j in 0..<k { r[i * k + j] = Float(p[y] * ((j == y ? 1 : 0) - p[j])) }
             }
             startValues[i] = r[i * k + y]
