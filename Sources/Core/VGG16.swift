@@ -437,13 +437,14 @@ public final class VGG16 {
     }
 
     /// The walk down the layers from the top that backward and relevance passes share: `signal` (gradient or
-    /// relevance, [N, K] at the logits) goes from the last layer down through layer `lowest`. Dense and conv layers
-    /// are the pass's own (`dense`, `conv`: layer index, layer, its recorded input, and the signal at its output,
-    /// which they replace, in place so that no copy is made, by the signal at its input, giving the old buffer back
-    /// to the pool); max-pools route the signal to each
-    /// window's winner (ties: first in row-major order), flatten changes the layout (NCHW rows → CNHW), dropout
-    /// applies its recorded mask (none outside training). `pooled` sees the signal arriving at each max-pool output
-    /// (CNHW). Returns the signal at the input of layer `lowest`.
+    /// relevance, [N, K] at the logits) goes from the last layer down through layer `lowest`.
+    /// - Dense and conv layers are the pass's own (`dense`, `conv`: layer index, layer, its recorded input, and the
+    ///   signal at its output, which they replace in place, so that no copy is made, by the signal at its input,
+    ///   giving the old buffer back to the pool).
+    /// - Max-pools route the signal to each window's winner (ties: first in row-major order); `pooled` sees the
+    ///   signal arriving at each max-pool output (CNHW) first.
+    /// - Flatten changes the layout (NCHW rows → CNHW); dropout applies its recorded mask (none outside training).
+    /// Returns the signal at the input of layer `lowest`.
     func walkDown(_ trace: Trace, from signal: [Float], through lowest: Int,
                   dense: (Int, Layer.Dense, [Float], inout [Float]) -> Void,
                   conv: (Int, Layer.Conv, [Float], inout [Float]) -> Void,
