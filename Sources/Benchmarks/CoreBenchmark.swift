@@ -166,7 +166,7 @@ public enum Benchmark {
                            kernel: ConvolutionKernel? = nil, progress: ((String) -> Void)? = nil) throws -> Report {
         KernelTiming.useAllCores()
         let load = loadAverage()
-        let sgemm = measureSGEMM(size: 4096, repetitions: 3)
+        let sgemm = KernelTiming.sgemmGFLOPS(size: 4096, repetitions: 3)
         progress?(String(format: "sgemm 4096³: %.1f GFLOP/s on %d threads (%@ kernels)", sgemm, BLAS.threads, BLAS.coreName))
         var configs: [ConfigResult] = []
         for var setup in setups {
@@ -208,11 +208,6 @@ public enum Benchmark {
         let best = times.dropFirst().min()!
         return RelevanceResult(name: setup.name, batch: n, mapsPerSecond: Double(n) / best,
                                gflops: 3 * Double(n) * c.forwardFLOPs / best / 1e9)
-    }
-
-    /// GFLOP/s of C ← A·B for size×size matrices (fastest of `repetitions` after one warm-up).
-    public static func measureSGEMM(size n: Int, repetitions: Int) -> Double {
-        KernelTiming.sgemmGFLOPS(size: n, repetitions: repetitions)
     }
 
     /// Training-step and inference speed of one setup on random data.
