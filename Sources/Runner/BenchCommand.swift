@@ -17,7 +17,7 @@ struct BenchCommand: ParsableCommand {
             batch 64), scaled64_frozen3 (scaled64 with 3 frozen blocks), demo64 (the demo's base: head 256-256, \
             batch 32, also one Trainer.fit epoch); GFLOP/s count 2 FLOPs per multiply-add. \
             graph: load, plan and fully cached rerun of a generated 200-node graph. probe: 500 repeats of a \
-            2-fold linear-SVM probe on 600 × 512 features. --demo: experiments/demo.yaml cold with one seed. \
+            2-fold linear-SVM probe on 600 × 512 features, then the AU14 probe's shape with each fast solver. --demo: experiments/demo.yaml cold with one seed. \
             SynthFACS speed: `palimpsest synth --bench`.
             """)
 
@@ -97,6 +97,18 @@ struct BenchCommand: ParsableCommand {
             let seconds = try ConceptProbe.benchmark()
             object["probe_500x2_600x512_s"] = seconds
             if !json { print(String(format: "probe: 500 × 2-fold linear SVM on 600 × 512 features: %.1f s (target < 30 s)", seconds)) }
+            let runs = try ConceptProbe.compareSolvers([.finiteNewton, .dualCoordinateDescent])
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            object["probe_au14_shape"] = try JSONSerialization.jsonObject(with: encoder.encode(runs))
+            if !json {
+                print("probe, the demo's AU14 shape (445 × 512, 47 positive): 500 × 2-fold + 100 × 5 permutation test (target < 15 s)")
+                for run in runs {
+                    print("  " + run.solver.padding(toLength: 14, withPad: " ", startingAt: 0)
+                        + String(format: "%.1f + %.1f s (%.1f processor-s), mean F1 %.4f ± %.4f, null mean %.4f", run.crossValidationSeconds, run.permutationTestSeconds, run.cpuSeconds,
+                                 run.meanF1, run.sdF1, run.nullMeanF1))
+                }
+            }
         }
         if demo {
             let result = try DemoBenchmark.run(file: URL(fileURLWithPath: demoFile).standardizedFileURL, seed: demoSeed)

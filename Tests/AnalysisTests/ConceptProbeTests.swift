@@ -37,6 +37,46 @@ struct ConceptProbeTests {
         #expect(abs(primal.bias - dual.bias) < 1e-5 * norm)
     }
 
+    @Test func finiteNewtonSolvesTwoPointProblemInClosedForm() {
+        let svm = LinearSVM.trainFiniteNewton(rows: [-1, 1], dimension: 1, labels: [false, true], C: 1,
+                                              positiveWeight: 1, negativeWeight: 1)
+        #expect(abs(svm.weights[0] - 0.8) < 1e-12)
+        #expect(abs(svm.bias) < 1e-12)
+    }
+
+    /// The finite Newton solution is the optimum: the primal gradient w̃ − 2 Σᵢ Cᵢ max(0, 1 − yᵢoᵢ) yᵢ x̃ᵢ vanishes
+    /// (to rounding), with fewer samples than features (the probes' case) and more, with class weights; and the
+    /// other two solvers, run to tight tolerances, reach the same point.
+    @Test(arguments: [(60, 100), (300, 12)])
+    func finiteNewtonReachesTheOptimum(n: Int, d: Int) {
+        var rng = SplitMix64(seed: UInt64(n + d))
+        let labels = (0..<n).map { $0 % 5 == 0 }
+        let rows = (0..<(n * d)).map { i in Double.random(in: -1...1, using: &rng) + (i % d == 0 && labels[i / d] ? 0.5 : 0) }
+        let (C, positive, negative) = (0.5, 2.5, 0.625)
+        let newton = LinearSVM.trainFiniteNewton(rows: rows, dimension: d, labels: labels, C: C,
+                                                 positiveWeight: positive, negativeWeight: negative)
+        var gradient = newton.weights + [newton.bias]
+        for i in 0..<n {
+            let y = labels[i] ? 1.0 : -1.0
+            let o = newton.decision(rows[i * d..<(i + 1) * d])
+            let slack = max(0, 1 - y * o), cost = C * (labels[i] ? positive : negative)
+            for j in 0..<d { gradient[j] -= 2 * cost * slack * y * rows[i * d + j] }
+            gradient[d] -= 2 * cost * slack * y
+        }
+        let norm = (newton.weights.reduce(0) { $0 + $1 * $1 } + newton.bias * newton.bias).squareRoot()
+        #expect(gradient.reduce(0) { $0 + $1 * $1 }.squareRoot() < 1e-9 * norm)
+
+        let primal = LinearSVM.train(rows: rows, dimension: d, labels: labels, C: C, positiveWeight: positive,
+                                     negativeWeight: negative, tolerance: 1e-8)
+        let dual = LinearSVM.trainDual(rows: rows, dimension: d, labels: labels, C: C, positiveWeight: positive,
+                                       negativeWeight: negative, tolerance: 1e-8, maxEpochs: 100_000)
+        for other in [primal, dual] {
+            let gap = zip(newton.weights, other.weights).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
+            #expect(gap / norm < 1e-5)
+            #expect(abs(newton.bias - other.bias) < 1e-5 * norm)
+        }
+    }
+
     @Test func binaryScoresByHand() {
         // tp = 2, fp = 1, fn = 1, tn = 1.
         let s = BinaryScores(predicted: [true, true, true, false, false], truth: [true, true, false, true, false])
