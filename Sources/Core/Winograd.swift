@@ -111,7 +111,20 @@ enum Winograd {
                     for i in 0..<4 {
                         let a = row + i * pw, o0 = out + 4 * i * stride
                         let o1 = o0 + stride, o2 = o1 + stride, o3 = o2 + stride
-                        for tx in 0..<tw {
+                        // Eight tiles at a time (one lane each, the same operations as the loop below): tile
+                        // tx's columns 0–3 are a[2tx…2tx+3], so the evens and odds of two shifted loads.
+                        var tx = 0
+                        while tx + 8 <= tw {
+                            let left = UnsafeRawPointer(a + 2 * tx).loadUnaligned(as: SIMD16<Float>.self)
+                            let right = UnsafeRawPointer(a + 2 * tx + 2).loadUnaligned(as: SIMD16<Float>.self)
+                            let d0 = left.evenHalf, d1 = left.oddHalf, d2 = right.evenHalf, d3 = right.oddHalf
+                            UnsafeMutableRawPointer(o0 + tx).storeBytes(of: d0 - d2, as: SIMD8<Float>.self)
+                            UnsafeMutableRawPointer(o1 + tx).storeBytes(of: d1 + d2, as: SIMD8<Float>.self)
+                            UnsafeMutableRawPointer(o2 + tx).storeBytes(of: d2 - d1, as: SIMD8<Float>.self)
+                            UnsafeMutableRawPointer(o3 + tx).storeBytes(of: d1 - d3, as: SIMD8<Float>.self)
+                            tx += 8
+                        }
+                        for tx in tx..<tw {
                             let p = a + 2 * tx
                             let d0 = p[0], d1 = p[1], d2 = p[2], d3 = p[3]
                             o0[tx] = d0 - d2; o1[tx] = d1 + d2; o2[tx] = d2 - d1; o3[tx] = d1 - d3
@@ -172,7 +185,28 @@ enum Winograd {
                 let dst = y + (ch * n + img) * plane
                 let y1 = 2 * ty + 1
                 let row0 = dst + 2 * ty * w, row1 = row0 + w
-                for tx in 0..<tw {
+                // Eight whole tiles at a time, one SIMD lane per tile: the same operations in the same order as
+                // the tile-by-tile loop below, so the same bits. A last tile cut by an odd width stays scalar.
+                let whole = w % 2 == 0 ? tw : tw - 1
+                var tx = 0
+                while tx + 8 <= whole {
+                    let p = src + tx
+                    func at(_ k: Int) -> SIMD8<Float> { UnsafeRawPointer(p + k * stride).loadUnaligned(as: SIMD8<Float>.self) }
+                    let top0 = at(0) + at(4) + at(8), top1 = at(1) + at(5) + at(9)
+                    let top2 = at(2) + at(6) + at(10), top3 = at(3) + at(7) + at(11)
+                    let bottom0 = at(4) - at(8) - at(12), bottom1 = at(5) - at(9) - at(13)
+                    let bottom2 = at(6) - at(10) - at(14), bottom3 = at(7) - at(11) - at(15)
+                    var v00 = top0 + top1 + top2 + b, v01 = top1 - top2 - top3 + b
+                    var v10 = bottom0 + bottom1 + bottom2 + b, v11 = bottom1 - bottom2 - bottom3 + b
+                    if relu {
+                        v00.replace(with: 0, where: v00 .<= 0); v01.replace(with: 0, where: v01 .<= 0)
+                        v10.replace(with: 0, where: v10 .<= 0); v11.replace(with: 0, where: v11 .<= 0)
+                    }
+                    UnsafeMutableRawPointer(row0 + 2 * tx).storeBytes(of: interleave(v00, v01), as: SIMD16<Float>.self)
+                    if y1 < h { UnsafeMutableRawPointer(row1 + 2 * tx).storeBytes(of: interleave(v10, v11), as: SIMD16<Float>.self) }
+                    tx += 8
+                }
+                for tx in tx..<tw {
                     // Aᵀ along the rows (top = row 0 of Aᵀ M, bottom = row 1), then along the columns.
                     let m0 = SIMD4<Float>(src[tx], src[stride + tx], src[2 * stride + tx], src[3 * stride + tx])
                     let m1 = SIMD4<Float>(src[4 * stride + tx], src[5 * stride + tx], src[6 * stride + tx], src[7 * stride + tx])
@@ -196,6 +230,12 @@ enum Winograd {
 }
 
 extension Winograd {
+    /// (a₀, b₀, a₁, b₁, …, a₇, b₇): two adjacent output columns of eight tiles, in image order.
+    @inline(__always)
+    static func interleave(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD16<Float> {
+        SIMD16(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7])
+    }
+
     /// For the input gradient's kernel (flipped and transposed): entry k of its transform is entry `flipped[k]` of U.
     static let flipped: [Int] = (0..<16).map { k in
         let q = [3, 1, 2, 0]
