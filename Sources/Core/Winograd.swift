@@ -160,7 +160,18 @@ enum Winograd {
                     for i in 0..<4 {
                         let a = row + i * pw, o0 = out + 4 * i * stride
                         let o1 = o0 + stride, o2 = o1 + stride, o3 = o2 + stride
-                        for tx in 0..<tw {
+                        // Eight tiles at a time, one lane each (the same operations as the loop below).
+                        var tx = 0
+                        while tx + 8 <= tw {
+                            let pair = UnsafeRawPointer(a + 2 * tx).loadUnaligned(as: SIMD16<Float>.self)
+                            let p = pair.evenHalf, q = pair.oddHalf
+                            UnsafeMutableRawPointer(o0 + tx).storeBytes(of: p, as: SIMD8<Float>.self)
+                            UnsafeMutableRawPointer(o1 + tx).storeBytes(of: p + q, as: SIMD8<Float>.self)
+                            UnsafeMutableRawPointer(o2 + tx).storeBytes(of: p - q, as: SIMD8<Float>.self)
+                            UnsafeMutableRawPointer(o3 + tx).storeBytes(of: -q, as: SIMD8<Float>.self)
+                            tx += 8
+                        }
+                        for tx in tx..<tw {
                             let p = a[2 * tx], q = a[2 * tx + 1]
                             o0[tx] = p; o1[tx] = p + q; o2[tx] = p - q; o3[tx] = -q
                         }
