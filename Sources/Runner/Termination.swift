@@ -1,5 +1,6 @@
 import Analysis
 import ArgumentParser
+import Benchmarks
 import Faces
 import Foundation
 import Graph
@@ -39,6 +40,9 @@ enum Termination: Error {
             printError("error: \(analysis.description)")
             if case .unreadableFile = analysis { Foundation.exit(1) }
             Foundation.exit(2)
+        case let demo as DemoBenchmark.Failure:
+            printError("error: \(demo.description)")
+            Foundation.exit(1)
         case let faces as FacesError:
             printError("error: \(faces.description)")
             if case .invalidParameter = faces { Foundation.exit(2) }

@@ -177,6 +177,19 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: p.cache.path) && !FileManager.default.fileExists(atPath: p.file.path + ".lock"),
                 "the run leaves neither a cache nor a lock file in the project")
         let missing = try Self.run(["bench", "--demo", "--demo-file", "none.yaml"], in: p.dir)
-        #expect(missing.status != 0 && missing.err.contains("--demo-file 'none.yaml' does not exist"))
+        #expect(missing.status == 2 && missing.err.contains("--demo-file 'none.yaml' does not exist"))
+    }
+
+    /// A failing instance is a failure at run time (status 1, as `run` gives), not a usage error.
+    @Test func benchDemoWithAFailingInstanceExitsOne() throws {
+        let p = try ShellProject("""
+        palimpsest: 1
+        seeds: [1]
+        nodes:
+          a: {kind: shell, params: {cmd: "exit 3"}}
+        """)
+        let r = try Self.run(["bench", "--only", "graph", "--demo", "--demo-file", "exp.yaml"], in: p.dir)
+        #expect(r.status == 1, "\(r.err)")
+        #expect(r.err.contains("bench --demo: 1 instances of") && r.err.contains("the figure is not measured"))
     }
 }
