@@ -33,7 +33,7 @@ extension LinearSVM {
                 // Q̄ᵢᵢ = ‖x̃ᵢ‖² + Dᵢᵢ.
                 let qii = (0..<n).map { i in
                     let row = x.baseAddress! + i * d
-                    return 1 + Self.dot(row, row, d) + diagonal[i]
+                    return 1 + DenseMatrix.dot(row, row, d) + diagonal[i]
                 }
                 for _ in 0..<maxEpochs {
                     order.shuffle(using: &rng)
@@ -41,7 +41,7 @@ extension LinearSVM {
                     for i in order {
                         let row = x.baseAddress! + i * d
                         let y = labels[i] ? 1.0 : -1.0
-                        let dot = bias + Self.dot(UnsafePointer(w.baseAddress!), row, d)
+                        let dot = bias + DenseMatrix.dot(w.baseAddress!, row, d)
                         let g = y * dot - 1 + diagonal[i] * alpha[i]
                         let projected = alpha[i] == 0 ? min(g, 0) : g
                         highest = max(highest, projected)
@@ -58,19 +58,5 @@ extension LinearSVM {
             }
         }
         return LinearSVM(weights: weights, bias: bias)
-    }
-
-    /// Σⱼ a[j] · b[j] over two SIMD4 accumulators (a fixed order: the same bits on every run).
-    private static func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ n: Int) -> Double {
-        var s0 = SIMD4<Double>(), s1 = SIMD4<Double>()
-        var j = 0
-        while j + 8 <= n {
-            s0 += UnsafeRawPointer(a + j).loadUnaligned(as: SIMD4<Double>.self) * UnsafeRawPointer(b + j).loadUnaligned(as: SIMD4<Double>.self)
-            s1 += UnsafeRawPointer(a + j + 4).loadUnaligned(as: SIMD4<Double>.self) * UnsafeRawPointer(b + j + 4).loadUnaligned(as: SIMD4<Double>.self)
-            j += 8
-        }
-        var sum = (s0 + s1).sum()
-        while j < n { sum += a[j] * b[j]; j += 1 }
-        return sum
     }
 }
