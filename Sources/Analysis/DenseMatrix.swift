@@ -64,13 +64,14 @@ struct DenseMatrix {
         return result
     }
 
-    /// x with A x = b for this symmetric positive definite A, by Cholesky factorisation A = L Lᵀ (in a copy).
-    func solvePositiveDefinite(_ b: [Double]) -> [Double] {
+    /// x with A x = b for this symmetric positive definite A, by Cholesky factorisation A = L Lᵀ (in a copy);
+    /// nil when a pivot is not positive, i.e. A is not positive definite to working precision.
+    func solvePositiveDefinite(_ b: [Double]) -> [Double]? {
         precondition(b.count == size, "one right-hand side value per row")
         let m = size
         var l = values
         var x = b
-        l.withUnsafeMutableBufferPointer { l in
+        let factored = l.withUnsafeMutableBufferPointer { l -> Bool in
             let base = l.baseAddress!
             // Row by row: Lᵢⱼ = (Aᵢⱼ − Lᵢ.·Lⱼ. over k < j) / Lⱼⱼ, Lᵢᵢ = √(Aᵢᵢ − ‖Lᵢ.‖²); rows are contiguous prefixes.
             for i in 0..<m {
@@ -79,7 +80,7 @@ struct DenseMatrix {
                     rowI[j] = (rowI[j] - Self.dot(rowI, base + j * m, j)) / base[j * m + j]
                 }
                 let pivot = rowI[i] - Self.dot(rowI, rowI, i)
-                precondition(pivot > 0, "the matrix is not positive definite")
+                guard pivot > 0 else { return false }
                 rowI[i] = pivot.squareRoot()
             }
             x.withUnsafeMutableBufferPointer { x in
@@ -91,8 +92,9 @@ struct DenseMatrix {
                     for k in 0..<i { x[k] -= row[k] * xi }
                 }
             }
+            return true
         }
-        return x
+        return factored ? x : nil
     }
 
     /// Σⱼ a[j] · b[j] over two SIMD4 accumulators (a fixed order: the same bits on every run).

@@ -18,6 +18,8 @@ extension LinearSVM {
     ///   - C: inverse regularisation strength.
     ///   - positiveWeight, negativeWeight: per-class multipliers of C (class balance).
     ///   - maxIterations: a guard against cycling in rounding; it is never reached on the tests' problems.
+    /// - Returns: the SVM; when a Newton system is not positive definite to working precision (rows far from unit
+    ///   scale that nearly repeat, e.g. unstandardised features of 1e9), `trainDual`'s solution instead.
     static func trainFiniteNewton(rows: [Double], dimension d: Int, labels: [Bool], C: Double,
                                   positiveWeight: Double, negativeWeight: Double,
                                   maxIterations: Int = 100) -> LinearSVM {
@@ -29,7 +31,10 @@ extension LinearSVM {
         var c = [Double](repeating: 0, count: n), o = [Double](repeating: 0, count: n)
         for _ in 0..<maxIterations {
             let active = (0..<n).filter { y[$0] * o[$0] < 1 }
-            let (target, targetOutputs) = newtonPoint(gram: gram, n: n, active: active, y: y, cost: cost)
+            guard let (target, targetOutputs) = newtonPoint(gram: gram, n: n, active: active, y: y, cost: cost) else {
+                return trainDual(rows: rows, dimension: d, labels: labels, C: C, positiveWeight: positiveWeight,
+                                 negativeWeight: negativeWeight)
+            }
             if (0..<n).allSatisfy({ (y[$0] * targetOutputs[$0] < 1) == (y[$0] * o[$0] < 1) }) {
                 c = target
                 o = targetOutputs
@@ -57,14 +62,14 @@ extension LinearSVM {
     }
 
     /// The minimiser of the quadratic that agrees with f on the active set: coefficients c̄ (zero off `active`)
-    /// and outputs ō = K c̄.
+    /// and outputs ō = K c̄; nil when its system is not positive definite to working precision.
     private static func newtonPoint(gram: DenseMatrix, n: Int, active: [Int], y: [Double],
-                                    cost: [Double]) -> (coefficients: [Double], outputs: [Double]) {
+                                    cost: [Double]) -> (coefficients: [Double], outputs: [Double])? {
         var coefficients = [Double](repeating: 0, count: n), outputs = [Double](repeating: 0, count: n)
         guard !active.isEmpty else { return (coefficients, outputs) }
         var system = gram.submatrix(active)
         for (a, i) in active.enumerated() { system[a, a] += 1 / (2 * cost[i]) }
-        let solution = system.solvePositiveDefinite(active.map { y[$0] })
+        guard let solution = system.solvePositiveDefinite(active.map { y[$0] }) else { return nil }
         for (a, i) in active.enumerated() { coefficients[i] = solution[a] }
         // ō = Σ_a c̄_a K[active_a, ·] (rows of the symmetric K, contiguous).
         gram.values.withUnsafeBufferPointer { k in

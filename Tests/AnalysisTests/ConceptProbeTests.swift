@@ -77,6 +77,16 @@ struct ConceptProbeTests {
         }
     }
 
+    /// Two copies of a row of magnitude 1e9 make the Newton system singular in double precision (1e18 + 1.5 rounds
+    /// to 1e18): the solver falls back to dual coordinate descent instead of failing, and still separates the classes.
+    @Test func finiteNewtonFallsBackOnASingularSystem() {
+        let rows: [Double] = [1e9, 1e9, -1e9]
+        let svm = LinearSVM.trainFiniteNewton(rows: rows, dimension: 1, labels: [true, true, false], C: 1,
+                                              positiveWeight: 1, negativeWeight: 1)
+        #expect(svm.weights[0].isFinite && svm.bias.isFinite)
+        #expect(svm.decision(rows[0..<1]) > 0 && svm.decision(rows[2..<3]) < 0)
+    }
+
     @Test func binaryScoresByHand() {
         // tp = 2, fp = 1, fn = 1, tn = 1.
         let s = BinaryScores(predicted: [true, true, true, false, false], truth: [true, true, false, true, false])

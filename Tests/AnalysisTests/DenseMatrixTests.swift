@@ -21,11 +21,14 @@ struct DenseMatrixTests {
 
     /// A x = b for a random symmetric positive definite A = B Bᵀ + I, and a 2 × 2 system by hand:
     /// [[4, 2], [2, 3]] x = [2, 1] has x = [1/2, 0].
-    @Test func solvesPositiveDefiniteSystems() {
+    @Test func solvesPositiveDefiniteSystems() throws {
         var small = DenseMatrix(size: 2)
         small.values = [4, 2, 2, 3]
-        let x = small.solvePositiveDefinite([2, 1])
+        let x = small.solvePositiveDefinite([2, 1])!
         #expect(abs(x[0] - 0.5) < 1e-15 && abs(x[1]) < 1e-15)
+        var singular = DenseMatrix(size: 2)
+        singular.values = [1, 1, 1, 1]
+        #expect(singular.solvePositiveDefinite([1, 1]) == nil)
 
         var rng = SplitMix64(seed: 3)
         let m = 37
@@ -33,7 +36,7 @@ struct DenseMatrixTests {
         var a = DenseMatrix.gram(rows: b, count: m, dimension: m, adding: 0)
         for i in 0..<m { a[i, i] += 1 }
         let rhs = (0..<m).map { _ in Double.random(in: -1...1, using: &rng) }
-        let solution = a.solvePositiveDefinite(rhs)
+        let solution = try #require(a.solvePositiveDefinite(rhs))
         for i in 0..<m {
             let row = (0..<m).reduce(0.0) { $0 + a[i, $1] * solution[$1] }
             #expect(abs(row - rhs[i]) < 1e-10)
