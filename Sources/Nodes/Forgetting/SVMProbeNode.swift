@@ -4,8 +4,8 @@ import Faces
 import Foundation
 import Graph
 
-/// `svm_probe`: is an action unit still linearly decodable from a model's features? A linear SVM (LIBLINEAR,
-/// L2-regularised squared hinge, class-balanced weights) detects the AU from one block's activations on the
+/// `svm_probe`: is an action unit still linearly decodable from a model's features? A linear SVM (L2-regularised
+/// squared hinge, class-balanced weights, solved by `solver`) detects the AU from one block's activations on the
 /// peak frames of an AU-coded CK+-layout dataset, in stratified k-fold cross-validation repeated `repeats` times.
 ///
 /// Features are computed once (the block's max-pool output, flattened C·h·w per image); with `crop`, each image
