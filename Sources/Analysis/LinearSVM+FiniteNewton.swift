@@ -28,14 +28,16 @@ extension LinearSVM {
         let y = labels.map { $0 ? 1.0 : -1.0 }
         let cost = labels.map { C * ($0 ? positiveWeight : negativeWeight) }
         let gram = DenseMatrix.gram(rows: rows, count: n, dimension: d, adding: 1)
+        /// The rows inside their margin, yᵢoᵢ < 1, for outputs o.
+        func activeSet(_ outputs: [Double]) -> [Int] { (0..<n).filter { y[$0] * outputs[$0] < 1 } }
         var c = [Double](repeating: 0, count: n), o = [Double](repeating: 0, count: n)
         for _ in 0..<maxIterations {
-            let active = (0..<n).filter { y[$0] * o[$0] < 1 }
+            let active = activeSet(o)
             guard let (target, targetOutputs) = newtonPoint(gram: gram, n: n, active: active, y: y, cost: cost) else {
                 return trainDual(rows: rows, dimension: d, labels: labels, C: C, positiveWeight: positiveWeight,
                                  negativeWeight: negativeWeight)
             }
-            if (0..<n).allSatisfy({ (y[$0] * targetOutputs[$0] < 1) == (y[$0] * o[$0] < 1) }) {
+            if activeSet(targetOutputs) == active {
                 c = target
                 o = targetOutputs
                 break
