@@ -61,17 +61,12 @@ struct BenchCommand: ParsableCommand {
         var object: [String: Any] = [:]
         if only == .all || only == .core {
             let report = try Benchmark.run(setups: setups, kernel: convKernel, progress: json ? nil : { print($0) })
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let data = try encoder.encode(report)
-            object = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+            object = try Self.jsonObject(report) as? [String: Any] ?? [:]
             if !json { printCore(report) }
         }
         if compareKernels {
             let results = try Benchmark.compareKernels(setups: config.isEmpty ? Array(setups.prefix(2)) : setups)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            object["kernel_comparison"] = try JSONSerialization.jsonObject(with: encoder.encode(results))
+            object["kernel_comparison"] = try Self.jsonObject(results)
             if !json {
                 print("")
                 for r in results {
@@ -83,9 +78,7 @@ struct BenchCommand: ParsableCommand {
         }
         if layers {
             let results = Benchmark.measureConvLayers(setups: config.isEmpty ? Array(setups.prefix(2)) : setups)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            object["conv_layers"] = try JSONSerialization.jsonObject(with: encoder.encode(results))
+            object["conv_layers"] = try Self.jsonObject(results)
             if !json { printLayers(results) }
         }
         if only == .all || only == .graph {
@@ -98,9 +91,7 @@ struct BenchCommand: ParsableCommand {
             object["probe_500x2_600x512_s"] = seconds
             if !json { print(String(format: "probe: 500 × 2-fold linear SVM on 600 × 512 features: %.1f s (target < 30 s)", seconds)) }
             let runs = try ConceptProbe.compareSolvers([.finiteNewton, .dualCoordinateDescent])
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            object["probe_au14_shape"] = try JSONSerialization.jsonObject(with: encoder.encode(runs))
+            object["probe_au14_shape"] = try Self.jsonObject(runs)
             if !json {
                 print("probe, the demo's AU14 shape (445 × 512, 47 positive): 500 × 2-fold + 100 × 5 permutation test (target < 15 s)")
                 for run in runs {
@@ -112,9 +103,7 @@ struct BenchCommand: ParsableCommand {
         }
         if demo {
             let result = try DemoBenchmark.run(file: URL(fileURLWithPath: demoFile).standardizedFileURL, seed: demoSeed)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            object["demo"] = try JSONSerialization.jsonObject(with: encoder.encode(result))
+            object["demo"] = try Self.jsonObject(result)
             if !json {
                 print(String(format: "demo: %@ with seed %d, cold, %d instances: %.1f s (target ≤ 300 s)", result.file, result.seed,
                              result.instances, result.seconds))
@@ -128,6 +117,13 @@ struct BenchCommand: ParsableCommand {
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         }
+    }
+
+    /// `value` as a JSON object (sorted keys), to be placed in the one object `--json` prints.
+    private static func jsonObject(_ value: some Encodable) throws -> Any {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try JSONSerialization.jsonObject(with: encoder.encode(value))
     }
 
     private func printLayers(_ results: [Benchmark.ConvLayerResult]) {
