@@ -37,8 +37,10 @@ let package = Package(
 
         // The seeded generators (SplitMix64, xoshiro256**) and their draws: every random decision's one home.
         .target(name: "Randomness"),
-        // Tensors, kernels, VGG16, training, safetensors. The only importer of CBLAS.
-        .target(name: "Core", dependencies: ["CBLAS", "Randomness"], swiftSettings: fastMath),
+        // Direct 3×3 convolution with AVX2/FMA register tiles for thin layers (per-function target, runtime check).
+        .target(name: "CDirectConv"),
+        // Tensors, kernels, VGG16, training, safetensors. The only importer of CBLAS and CDirectConv.
+        .target(name: "Core", dependencies: ["CBLAS", "CDirectConv", "Randomness"], swiftSettings: fastMath),
         // Image I/O, SynthFACS, dataset loaders, augmentation, batching.
         .target(name: "Faces", dependencies: ["CPNG", "CTurboJPEG", "Randomness"], swiftSettings: fastMath),
         // Experiment files → validated DAG, sweeps, cache keys, store, executor. Knows nothing of tensors.

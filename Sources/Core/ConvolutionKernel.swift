@@ -4,11 +4,17 @@ public enum ConvolutionKernel: String, Sendable, CaseIterable {
     case im2col
     /// Winograd F(2×2, 3×3) over 16 batched sgemms (`Winograd`): 2.25× fewer multiplications, a few times the rounding.
     case winograd
+    /// Direct AVX2/FMA register tiles (`DirectConv3x3`) for the forward pass and the input gradient, im2col + sgemm
+    /// for the weight gradient: float32 dot products of length 9C like im2col's, summed in another order.
+    case direct
 
     /// The faster kernel for a layer with `inChannels` → `outChannels` channels on `size`×`size` images, by
     /// measurement on 2 Zen 4 cores (`palimpsest bench --layers`, docs/core.md): Winograd where its 16 GEMMs keep a
     /// deep K (C ≥ 64) and the images are not tiny for that width (C·S ≥ 1 024); im2col for the thin layers, whose
-    /// short GEMMs (K = C) and per-tile transforms cost more than the multiplications saved.
+    /// short GEMMs (K = C) and per-tile transforms cost more than the multiplications saved. The direct kernel is
+    /// faster still on thin layers (C ≤ 32, S ≥ 32) but not chosen yet: it changes the rounding of the scaled
+    /// network, so choosing it means regenerating the demo's published lock and findings, and with it the science
+    /// test failed two of its checks (docs/core.md, "Choice per layer").
     static func preferred(inChannels c: Int, outChannels o: Int, size: Int) -> ConvolutionKernel {
         c >= 64 && c * size >= 1024 ? .winograd : .im2col
     }
@@ -18,6 +24,7 @@ public enum ConvolutionKernel: String, Sendable, CaseIterable {
         switch self {
         case .im2col: return Conv3x3.columnCount(channels: c, batch: n, plane: s * s)
         case .winograd: return Winograd.workspaceCount(inChannels: c, outChannels: o, batch: n, height: s, width: s)
+        case .direct: return DirectConv3x3.workspaceCount(inChannels: c, outChannels: o, batch: n, size: s)
         }
     }
 
@@ -34,6 +41,9 @@ public enum ConvolutionKernel: String, Sendable, CaseIterable {
         case .winograd:
             Winograd.forward(input: x, weight: weight, bias: bias, output: y, inChannels: c, outChannels: o,
                              batch: n, height: s, width: s, relu: relu, workspace: ws)
+        case .direct:
+            DirectConv3x3.forward(input: x, weight: weight, bias: bias, output: y, inChannels: c, outChannels: o,
+                                  batch: n, size: s, relu: relu, workspace: ws)
         }
     }
 
@@ -51,6 +61,9 @@ public enum ConvolutionKernel: String, Sendable, CaseIterable {
         case .winograd:
             Winograd.backward(input: x, weight: weight, gradOutput: dy, gradWeight: dw, gradBias: db, gradInput: dx,
                               inChannels: c, outChannels: o, batch: n, height: s, width: s, workspace: ws)
+        case .direct:
+            DirectConv3x3.backward(input: x, weight: weight, gradOutput: dy, gradWeight: dw, gradBias: db, gradInput: dx,
+                                   inChannels: c, outChannels: o, batch: n, size: s, workspace: ws)
         }
     }
 }

@@ -42,12 +42,7 @@ import Testing
     /// all three passes and within 3× im2col's (measured 2.1–6.1e-7 against im2col's 1.6–5.2e-7).
     @Test func roundingIsBoundedAgainstDoublePrecision() {
         for (c, o, n, s) in [(512, 16, 1, 14), (64, 64, 2, 16)] {
-            let x = TestSupport.random(c * n * s * s, seed: 1, in: 0...1)
-            let limit = Float((6.0 / Double(9 * (c + o))).squareRoot())
-            let wt = TestSupport.random(o * c * 9, seed: 2, in: -limit...limit)
-            let b = [Float](repeating: 0, count: o)
-            let dy = TestSupport.random(o * n * s * s, seed: 3)
-            let exact = Self.directDouble(x: x, weight: wt, gradOutput: dy, c: c, o: o, n: n, s: s)
+            let (x, wt, b, dy, exact) = Self.roundingCase(c: c, o: o, n: n, s: s)
             let fast = TestSupport.winogradForward(x, wt, b, c: c, o: o, n: n, h: s, wd: s, relu: false)
             let grads = TestSupport.winogradBackward(x, wt, dy, c: c, o: o, n: n, h: s, wd: s)
             let twin = TestSupport.convForward(x, wt, b, c: c, o: o, n: n, h: s, wd: s, relu: false)
@@ -61,6 +56,17 @@ import Testing
                 #expect(e < 3 * twin, "C \(c) O \(o) \(pass): \(e) against im2col's \(twin)")
             }
         }
+    }
+
+    /// A rounding case of the kernel tests: inputs in [0, 1], Glorot-scale weights, zero bias, dy in [−1, 1], and
+    /// the exact passes (`directDouble`).
+    static func roundingCase(c: Int, o: Int, n: Int, s: Int)
+        -> (x: [Float], weight: [Float], bias: [Float], dy: [Float], exact: (y: [Float], dx: [Float], dw: [Float])) {
+        let x = TestSupport.random(c * n * s * s, seed: 1, in: 0...1)
+        let limit = Float((6.0 / Double(9 * (c + o))).squareRoot())
+        let w = TestSupport.random(o * c * 9, seed: 2, in: -limit...limit)
+        let dy = TestSupport.random(o * n * s * s, seed: 3)
+        return (x, w, [Float](repeating: 0, count: o), dy, directDouble(x: x, weight: w, gradOutput: dy, c: c, o: o, n: n, s: s))
     }
 
     /// y, dx and dw of a bias-free 3×3 convolution accumulated in double precision and rounded once.

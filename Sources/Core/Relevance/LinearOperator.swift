@@ -3,7 +3,7 @@
 ///
 /// Shapes: conv input [C, N, S, S] and output [O, N, S, S] (CNHW, 3×3, pad 1); dense input [N, I], output [N, O].
 /// Both use the fast kernels: the conv its layer's kernel (im2col + sgemm, its transpose by sgemm + col2im; or
-/// Winograd's forward pass and input gradient), dense sgemm.
+/// the Winograd or direct kernel's forward pass and input gradient), dense sgemm.
 struct LinearOperator {
     enum Shape {
         case conv(inChannels: Int, outChannels: Int, size: Int)
@@ -39,13 +39,13 @@ struct LinearOperator {
         }
     }
 
-    /// Floats of workspace `forward` and `transpose` need (0 for dense): the kernel's, and for Winograd one output
-    /// more, where a signed or accumulated forward pass lands before it is added.
+    /// Floats of workspace `forward` and `transpose` need (0 for dense): the kernel's, and for Winograd and the
+    /// direct kernel one output more, where a signed or accumulated forward pass lands before it is added.
     var columnCount: Int {
         switch shape {
         case let .conv(c, o, s):
             let own = kernel.workspaceCount(inChannels: c, outChannels: o, batch: batch, size: s)
-            return kernel == .winograd ? own + outputCount : own
+            return kernel == .im2col ? own : own + outputCount
         case .dense: return 0
         }
     }
@@ -71,15 +71,15 @@ struct LinearOperator {
                  accumulate: Bool, into z: UnsafeMutablePointer<Float>, column col: UnsafeMutablePointer<Float>) {
         let n = batch
         switch shape {
-        case let .conv(c, o, s) where kernel == .winograd:
+        case let .conv(c, o, s) where kernel != .im2col:
             let zeros = [Float](repeating: 0, count: o)
-            let direct = sign == 1 && !accumulate
-            let y = direct ? z : col + columnCount - outputCount
+            let inPlace = sign == 1 && !accumulate
+            let y = inPlace ? z : col + columnCount - outputCount
             zeros.withUnsafeBufferPointer { zp in
-                Winograd.forward(input: x, weight: weight, bias: bias ?? zp.baseAddress!, output: y, inChannels: c,
-                                 outChannels: o, batch: n, height: s, width: s, relu: false, workspace: col)
+                kernel.forward(input: x, weight: weight, bias: bias ?? zp.baseAddress!, output: y, inChannels: c,
+                               outChannels: o, batch: n, size: s, relu: false, workspace: col)
             }
-            if !direct {
+            if !inPlace {
                 let count = outputCount
                 Parallel.ranges(count) { r in
                     for i in r { z[i] = accumulate ? z[i] + sign * y[i] : sign * y[i] }
@@ -116,10 +116,10 @@ struct LinearOperator {
                    column col: UnsafeMutablePointer<Float>) {
         let n = batch
         switch shape {
-        case let .conv(c, o, size) where kernel == .winograd:
-            // Without a weight gradient Winograd's backward pass never reads its input, so `s` stands in for it.
-            Winograd.backward(input: s, weight: weight, gradOutput: s, gradWeight: nil, gradBias: nil, gradInput: g,
-                              inChannels: c, outChannels: o, batch: n, height: size, width: size, workspace: col)
+        case let .conv(c, o, size) where kernel != .im2col:
+            // Without a weight gradient the backward pass never reads its input, so `s` stands in for it.
+            kernel.backward(input: s, weight: weight, gradOutput: s, gradWeight: nil, gradBias: nil, gradInput: g,
+                            inChannels: c, outChannels: o, batch: n, size: size, workspace: col)
         case let .conv(c, o, size):
             let plane = size * size, k = 9 * c, row = n * plane
             let step = Conv3x3.imagesPerChunk(channels: c, batch: n, plane: plane)

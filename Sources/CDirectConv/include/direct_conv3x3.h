@@ -1,0 +1,38 @@
+#ifndef PALIMPSEST_DIRECT_CONV3X3_H
+#define PALIMPSEST_DIRECT_CONV3X3_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/// Output channels per block of the packed weights (one broadcast register each).
+#define PALIMPSEST_DIRECT_BLOCK 4
+
+/// Floats of packed weights for `o` output and `c` input channels: ceil(o / 4) blocks of c × 9 × 4.
+size_t palimpsest_direct_packed_count(int c, int o);
+
+/// Floats of padding workspace one call needs: c planes of (s + 2)² plus one vector of slack.
+size_t palimpsest_direct_workspace_count(int c, int s);
+
+/// Packs w[o][c][3][3] into blocks of 4 output channels, [block][c][9][4], zero beyond o. With `flip`, packs the
+/// input-gradient kernel instead: w'[c][o][2 − ky][2 − kx] (so `c` and `o` swap roles: it packs c output channels
+/// of o inputs each).
+void palimpsest_direct_pack(const float *w, int c, int o, bool flip, float *packed);
+
+/// y[oc][b][·] ← Σ_ci Σ_ky,kx packed · x (zero padding 1, stride 1), plus bias[oc] when bias is not NULL, then
+/// max(·, 0) when relu, for output blocks [block_first, block_first + block_count) (4 channels each) and images
+/// b in [first, first + count) of a CNHW batch of n images of s × s. Channel
+/// strides are n·s²; rows of 8 or 16 pixels run as SIMD tiles, the rest of a row pixel by pixel. Each output is one fused multiply-add chain in the order ci, ky, kx, so the
+/// AVX2 path and the scalar path give the same bits. `workspace` holds palimpsest_direct_workspace_count floats.
+void palimpsest_direct_conv3x3(const float *x, const float *packed, const float *bias, float *y,
+                               int c, int o, int n, int s, bool relu, int first, int count, int block_first, int block_count,
+                               float *workspace);
+
+/// The scalar path of palimpsest_direct_conv3x3 (the twin the tests compare the SIMD path with, bit for bit).
+void palimpsest_direct_conv3x3_scalar(const float *x, const float *packed, const float *bias, float *y,
+                                      int c, int o, int n, int s, bool relu, int first, int count, int block_first, int block_count,
+                               float *workspace);
+
+/// Whether this CPU runs the AVX2/FMA path (otherwise the scalar path runs, with the same results, far slower).
+bool palimpsest_direct_has_simd(void);
+
+#endif

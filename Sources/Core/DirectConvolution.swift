@@ -1,0 +1,74 @@
+import CDirectConv
+
+/// 3×3 convolution, stride 1, zero padding 1, computed directly with AVX2/FMA register tiles (C target
+/// `CDirectConv`): 4 output channels × 16 pixels of a row accumulate the C × 9 products in registers, with bias and
+/// ReLU fused into the store. For the thin layers of the scaled network, whose im2col GEMMs (16–32 rows, K = 9C)
+/// are too short for the BLAS to reach its speed.
+///
+/// Shapes as `Conv3x3`: x [C, N, S, S], weight [O, C, 3, 3], bias [O], y [O, N, S, S]. The input gradient is the
+/// same kernel on dy with the weights flipped and transposed; the weight gradient stays im2col + sgemm
+/// (`Conv3x3.backward`), a reduction over every pixel that register tiles do not shorten. Each output is one
+/// fused multiply–add chain in the order (c, ky, kx), so the SIMD path and its scalar twin agree bit for bit; the
+/// rounding is that of a float32 dot product of length 9C, like im2col's but summed in another order.
+enum DirectConv3x3 {
+    /// Floats of workspace for `forward` and `backward`: packed weights, one padded image per worker, and for the
+    /// weight gradient the im2col column buffer.
+    static func workspaceCount(inChannels c: Int, outChannels o: Int, batch n: Int, size s: Int) -> Int {
+        let forward = packedCount(c, o) + Parallel.width * paddedCount(c, s)
+        let backward = packedCount(o, c) + Parallel.width * paddedCount(o, s)
+            + Conv3x3.columnCount(channels: c, batch: n, plane: s * s)
+        return max(forward, backward)
+    }
+
+    private static func packedCount(_ c: Int, _ o: Int) -> Int { palimpsest_direct_packed_count(Int32(c), Int32(o)) }
+    private static func paddedCount(_ c: Int, _ s: Int) -> Int { palimpsest_direct_workspace_count(Int32(c), Int32(s)) }
+
+    /// y ← conv(x, weight) + bias, then max(·, 0) when `relu`. `workspace` holds `workspaceCount` floats.
+    static func forward(
+        input x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        output y: UnsafeMutablePointer<Float>, inChannels c: Int, outChannels o: Int,
+        batch n: Int, size s: Int, relu: Bool, workspace ws: UnsafeMutablePointer<Float>, scalar: Bool = false
+    ) {
+        palimpsest_direct_pack(weight, Int32(c), Int32(o), false, ws)
+        run(x, packed: ws, bias: bias, y, inChannels: c, outChannels: o, batch: n, size: s, relu: relu,
+            pads: ws + packedCount(c, o), scalar: scalar)
+    }
+
+    /// Weight, bias and input gradients (each when given): db and dW as `Conv3x3.backward`, dx ← the direct
+    /// convolution of dy with the flipped, transposed kernels. `workspace` holds `workspaceCount` floats.
+    static func backward(
+        input x: UnsafePointer<Float>, weight: UnsafePointer<Float>, gradOutput dy: UnsafePointer<Float>,
+        gradWeight dw: UnsafeMutablePointer<Float>?, gradBias db: UnsafeMutablePointer<Float>?,
+        gradInput dx: UnsafeMutablePointer<Float>?, inChannels c: Int, outChannels o: Int,
+        batch n: Int, size s: Int, workspace ws: UnsafeMutablePointer<Float>, scalar: Bool = false
+    ) {
+        if dw != nil || db != nil {
+            Conv3x3.backward(input: x, weight: weight, gradOutput: dy, gradWeight: dw, gradBias: db, gradInput: nil,
+                             inChannels: c, outChannels: o, batch: n, height: s, width: s, column: ws)
+        }
+        guard let dx else { return }
+        palimpsest_direct_pack(weight, Int32(c), Int32(o), true, ws)
+        run(dy, packed: ws, bias: nil, dx, inChannels: o, outChannels: c, batch: n, size: s, relu: false,
+            pads: ws + packedCount(o, c), scalar: scalar)
+    }
+
+    /// Runs the kernel over the batch on every worker: whole images per worker when there are enough, else
+    /// blocks of output channels (each worker then pads every image itself).
+    private static func run(
+        _ x: UnsafePointer<Float>, packed: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        _ y: UnsafeMutablePointer<Float>, inChannels c: Int, outChannels o: Int, batch n: Int, size s: Int,
+        relu: Bool, pads: UnsafeMutablePointer<Float>, scalar: Bool
+    ) {
+        let blocks = (o + Int(PALIMPSEST_DIRECT_BLOCK) - 1) / Int(PALIMPSEST_DIRECT_BLOCK)
+        let byImages = n >= Parallel.width
+        let parts = min(Parallel.width, byImages ? n : blocks)
+        let pad = paddedCount(c, s)
+        let kernel = scalar ? palimpsest_direct_conv3x3_scalar : palimpsest_direct_conv3x3
+        Parallel.forEach(parts) { p in
+            let total = byImages ? n : blocks, lo = total * p / parts, hi = total * (p + 1) / parts
+            let images = byImages ? (lo, hi - lo) : (0, n), range = byImages ? (0, blocks) : (lo, hi - lo)
+            kernel(x, packed, bias, y, Int32(c), Int32(o), Int32(n), Int32(s), relu, Int32(images.0), Int32(images.1),
+                   Int32(range.0), Int32(range.1), pads + p * pad)
+        }
+    }
+}
