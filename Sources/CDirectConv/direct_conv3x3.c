@@ -4,8 +4,11 @@
 // zero-bordered buffer so the tile loop needs no edge cases.
 #include "direct_conv3x3.h"
 
-#include <immintrin.h>
 #include <math.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define PALIMPSEST_X86 1
+#endif
 #include <string.h>
 
 enum { B = PALIMPSEST_DIRECT_BLOCK };
@@ -91,6 +94,7 @@ void palimpsest_direct_conv3x3_scalar(const float *x, const float *packed, const
     }
 }
 
+#if PALIMPSEST_X86
 /// Stores lanes of one accumulator into output channel oc of the tile, when that channel exists.
 #define STORE(vec, oc, offset)                                                                                      \
     do {                                                                                                            \
@@ -169,14 +173,23 @@ static void conv_avx2(const float *x, const float *packed, const float *bias, fl
     }
 }
 
+#endif
+
 bool palimpsest_direct_has_simd(void) {
+#if PALIMPSEST_X86
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    return false;
+#endif
 }
 
 void palimpsest_direct_conv3x3(const float *x, const float *packed, const float *bias, float *y,
                                int c, int o, int n, int s, bool relu, int first, int count, int block_first, int block_count, float *workspace) {
-    if (palimpsest_direct_has_simd())
+#if PALIMPSEST_X86
+    if (palimpsest_direct_has_simd()) {
         conv_avx2(x, packed, bias, y, c, o, n, s, relu, first, count, block_first, block_count, workspace);
-    else
-        palimpsest_direct_conv3x3_scalar(x, packed, bias, y, c, o, n, s, relu, first, count, block_first, block_count, workspace);
+        return;
+    }
+#endif
+    palimpsest_direct_conv3x3_scalar(x, packed, bias, y, c, o, n, s, relu, first, count, block_first, block_count, workspace);
 }
