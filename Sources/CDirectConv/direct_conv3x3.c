@@ -1,6 +1,6 @@
 // Direct 3×3 convolution (stride 1, zero padding 1) for the thin layers of the scaled network, where im2col's
-// GEMMs are too short to reach the BLAS's speed. One output tile is 4 channels × 16 (or 8) pixels of a row, held
-// in 8 (or 4) AVX registers while the c × 9 multiply-adds stream through; the input is first copied into a
+// GEMMs are too short to reach the BLAS's speed. One output tile (`tile`) is 4 channels × 16 (or 8) pixels of a
+// row, held in 8 (or 4) AVX registers while the c × 9 multiply-adds stream through; the input is first copied into a
 // zero-bordered buffer so the tile loop needs no edge cases.
 #include "direct_conv3x3.h"
 
@@ -75,7 +75,8 @@ static inline float pixel(const float *pad, const float *w, float init, int c, i
 }
 
 void palimpsest_direct_conv3x3_scalar(const float *x, const float *packed, const float *bias, float *y,
-                                      int c, int o, int n, int s, bool relu, int first, int count, int block_first, int block_count, float *workspace) {
+                                      int c, int o, int n, int s, bool relu, int first, int count,
+                                      int block_first, int block_count, float *workspace) {
     const int p = s + 2, blocks = (o + B - 1) / B;
     const size_t plane = (size_t)s * s, stride = (size_t)n * plane;
     for (int b = first; b < first + count; b++) {
@@ -95,79 +96,60 @@ void palimpsest_direct_conv3x3_scalar(const float *x, const float *packed, const
 }
 
 #if PALIMPSEST_X86
-/// Stores lanes of one accumulator into output channel oc of the tile, when that channel exists.
-#define STORE(vec, oc, offset)                                                                                      \
-    do {                                                                                                            \
-        if ((oc) < o) {                                                                                             \
-            __m256 v_ = (vec);                                                                                      \
-            if (relu) v_ = _mm256_andnot_ps(_mm256_cmp_ps(zero, v_, _CMP_GE_OQ), v_);                              \
-            _mm256_storeu_ps(y + (size_t)(oc) * stride + (size_t)b * plane + (size_t)r * s + col + (offset), v_);  \
-        }                                                                                                           \
-    } while (0)
+/// One register tile: 4 output channels (those below `valid`) × `vectors` × 8 pixels of row r from column col,
+/// stored to `out` (channel stride `stride`). `vectors` is a constant 1 or 2 at each call, so after inlining the
+/// loops unroll and the accumulators live in registers.
+__attribute__((target("avx2,fma"), always_inline))
+static inline void tile(const float *pad, const float *wb, const __m256 *init, int c, int p, int r, int col,
+                        int vectors, float *out, size_t stride, int valid, bool relu) {
+    __m256 acc[2][B];
+    for (int v = 0; v < vectors; v++)
+        for (int j = 0; j < B; j++) acc[v][j] = init[j];
+    for (int ci = 0; ci < c; ci++) {
+        const float *in = pad + (size_t)ci * p * p + (size_t)r * p + col;
+        const float *wk = wb + (size_t)ci * 9 * B;
+        for (int ky = 0; ky < 3; ky++)
+            for (int kx = 0; kx < 3; kx++) {
+                __m256 u[2];
+                for (int v = 0; v < vectors; v++) u[v] = _mm256_loadu_ps(in + ky * p + kx + 8 * v);
+                const float *w4 = wk + (ky * 3 + kx) * B;
+                for (int j = 0; j < B; j++) {
+                    const __m256 w = _mm256_broadcast_ss(w4 + j);
+                    for (int v = 0; v < vectors; v++) acc[v][j] = _mm256_fmadd_ps(w, u[v], acc[v][j]);
+                }
+            }
+    }
+    const __m256 zero = _mm256_setzero_ps();
+    for (int j = 0; j < B && j < valid; j++)
+        for (int v = 0; v < vectors; v++) {
+            __m256 a = acc[v][j];
+            if (relu) a = _mm256_andnot_ps(_mm256_cmp_ps(zero, a, _CMP_GE_OQ), a);  // finish(), lane by lane
+            _mm256_storeu_ps(out + (size_t)j * stride + 8 * v, a);
+        }
+}
 
 __attribute__((target("avx2,fma")))
 static void conv_avx2(const float *x, const float *packed, const float *bias, float *y,
-                      int c, int o, int n, int s, bool relu, int first, int count, int block_first, int block_count, float *workspace) {
+                      int c, int o, int n, int s, bool relu, int first, int count, int block_first, int block_count,
+                      float *workspace) {
     const int p = s + 2, blocks = (o + B - 1) / B;
     const size_t plane = (size_t)s * s, stride = (size_t)n * plane;
-    const __m256 zero = _mm256_setzero_ps();
     for (int b = first; b < first + count; b++) {
         pad_image(x, c, n, s, b, workspace);
         for (int ob = block_first; ob < block_first + block_count && ob < blocks; ob++) {
             const float *wb = packed + (size_t)ob * c * 9 * B;
-            const int oc0 = ob * B;
+            const int oc0 = ob * B, valid = o - oc0;
             __m256 init[B];
             for (int j = 0; j < B; j++)
                 init[j] = _mm256_set1_ps(bias && oc0 + j < o ? bias[oc0 + j] : 0);
             for (int r = 0; r < s; r++) {
+                float *out = y + (size_t)oc0 * stride + (size_t)b * plane + (size_t)r * s;
                 int col = 0;
-                for (; col + 16 <= s; col += 16) {
-                    __m256 a0 = init[0], a1 = init[1], a2 = init[2], a3 = init[3];
-                    __m256 b0 = init[0], b1 = init[1], b2 = init[2], b3 = init[3];
-                    for (int ci = 0; ci < c; ci++) {
-                        const float *in = workspace + (size_t)ci * p * p + (size_t)r * p + col;
-                        const float *wk = wb + (size_t)ci * 9 * B;
-                        for (int ky = 0; ky < 3; ky++) {
-                            const float *row = in + ky * p;
-                            for (int kx = 0; kx < 3; kx++) {
-                                const __m256 u = _mm256_loadu_ps(row + kx), v = _mm256_loadu_ps(row + kx + 8);
-                                const float *w4 = wk + (ky * 3 + kx) * B;
-                                __m256 w;
-                                w = _mm256_broadcast_ss(w4 + 0); a0 = _mm256_fmadd_ps(w, u, a0); b0 = _mm256_fmadd_ps(w, v, b0);
-                                w = _mm256_broadcast_ss(w4 + 1); a1 = _mm256_fmadd_ps(w, u, a1); b1 = _mm256_fmadd_ps(w, v, b1);
-                                w = _mm256_broadcast_ss(w4 + 2); a2 = _mm256_fmadd_ps(w, u, a2); b2 = _mm256_fmadd_ps(w, v, b2);
-                                w = _mm256_broadcast_ss(w4 + 3); a3 = _mm256_fmadd_ps(w, u, a3); b3 = _mm256_fmadd_ps(w, v, b3);
-                            }
-                        }
-                    }
-                    STORE(a0, oc0 + 0, 0); STORE(b0, oc0 + 0, 8);
-                    STORE(a1, oc0 + 1, 0); STORE(b1, oc0 + 1, 8);
-                    STORE(a2, oc0 + 2, 0); STORE(b2, oc0 + 2, 8);
-                    STORE(a3, oc0 + 3, 0); STORE(b3, oc0 + 3, 8);
-                }
-                for (; col + 8 <= s; col += 8) {
-                    __m256 a0 = init[0], a1 = init[1], a2 = init[2], a3 = init[3];
-                    for (int ci = 0; ci < c; ci++) {
-                        const float *in = workspace + (size_t)ci * p * p + (size_t)r * p + col;
-                        const float *wk = wb + (size_t)ci * 9 * B;
-                        for (int ky = 0; ky < 3; ky++) {
-                            const float *row = in + ky * p;
-                            for (int kx = 0; kx < 3; kx++) {
-                                const __m256 u = _mm256_loadu_ps(row + kx);
-                                const float *w4 = wk + (ky * 3 + kx) * B;
-                                a0 = _mm256_fmadd_ps(_mm256_broadcast_ss(w4 + 0), u, a0);
-                                a1 = _mm256_fmadd_ps(_mm256_broadcast_ss(w4 + 1), u, a1);
-                                a2 = _mm256_fmadd_ps(_mm256_broadcast_ss(w4 + 2), u, a2);
-                                a3 = _mm256_fmadd_ps(_mm256_broadcast_ss(w4 + 3), u, a3);
-                            }
-                        }
-                    }
-                    STORE(a0, oc0 + 0, 0); STORE(a1, oc0 + 1, 0); STORE(a2, oc0 + 2, 0); STORE(a3, oc0 + 3, 0);
-                }
+                for (; col + 16 <= s; col += 16) tile(workspace, wb, init, c, p, r, col, 2, out + col, stride, valid, relu);
+                for (; col + 8 <= s; col += 8) tile(workspace, wb, init, c, p, r, col, 1, out + col, stride, valid, relu);
                 for (; col < s; col++)
-                    for (int j = 0; j < B && oc0 + j < o; j++)
-                        y[(size_t)(oc0 + j) * stride + (size_t)b * plane + (size_t)r * s + col] =
-                            finish(pixel(workspace, wb + j, bias ? bias[oc0 + j] : 0, c, p, r, col), relu);
+                    for (int j = 0; j < B && j < valid; j++)
+                        out[(size_t)j * stride + col] = finish(pixel(workspace, wb + j, bias ? bias[oc0 + j] : 0, c, p, r, col), relu);
             }
         }
     }
@@ -184,7 +166,8 @@ bool palimpsest_direct_has_simd(void) {
 }
 
 void palimpsest_direct_conv3x3(const float *x, const float *packed, const float *bias, float *y,
-                               int c, int o, int n, int s, bool relu, int first, int count, int block_first, int block_count, float *workspace) {
+                               int c, int o, int n, int s, bool relu, int first, int count,
+                               int block_first, int block_count, float *workspace) {
 #if PALIMPSEST_X86
     if (palimpsest_direct_has_simd()) {
         conv_avx2(x, packed, bias, y, c, o, n, s, relu, first, count, block_first, block_count, workspace);

@@ -25,7 +25,7 @@ enum DirectConv3x3 {
 
     /// y ← conv(x, weight) + bias, then max(·, 0) when `relu`. `workspace` holds `workspaceCount` floats.
     static func forward(
-        input x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        input x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
         output y: UnsafeMutablePointer<Float>, inChannels c: Int, outChannels o: Int,
         batch n: Int, size s: Int, relu: Bool, workspace ws: UnsafeMutablePointer<Float>, scalar: Bool = false
     ) {

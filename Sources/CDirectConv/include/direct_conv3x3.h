@@ -20,17 +20,18 @@ void palimpsest_direct_pack(const float *w, int c, int o, bool flip, float *pack
 
 /// y[oc][b][·] ← Σ_ci Σ_ky,kx packed · x (zero padding 1, stride 1), plus bias[oc] when bias is not NULL, then
 /// max(·, 0) when relu, for output blocks [block_first, block_first + block_count) (4 channels each) and images
-/// b in [first, first + count) of a CNHW batch of n images of s × s. Channel
-/// strides are n·s²; rows of 8 or 16 pixels run as SIMD tiles, the rest of a row pixel by pixel. Each output is one fused multiply-add chain in the order ci, ky, kx, so the
-/// AVX2 path and the scalar path give the same bits. `workspace` holds palimpsest_direct_workspace_count floats.
+/// b in [first, first + count) of a CNHW batch of n images of s × s. Channel strides are n·s²; rows run as SIMD
+/// tiles of 16 or 8 pixels, the rest of a row pixel by pixel. Each output is one fused multiply–add chain in the
+/// order ci, ky, kx, so the AVX2 path and the scalar path give the same bits. `workspace` holds
+/// palimpsest_direct_workspace_count floats.
 void palimpsest_direct_conv3x3(const float *x, const float *packed, const float *bias, float *y,
-                               int c, int o, int n, int s, bool relu, int first, int count, int block_first, int block_count,
-                               float *workspace);
+                               int c, int o, int n, int s, bool relu, int first, int count,
+                               int block_first, int block_count, float *workspace);
 
 /// The scalar path of palimpsest_direct_conv3x3 (the twin the tests compare the SIMD path with, bit for bit).
 void palimpsest_direct_conv3x3_scalar(const float *x, const float *packed, const float *bias, float *y,
-                                      int c, int o, int n, int s, bool relu, int first, int count, int block_first, int block_count,
-                               float *workspace);
+                                      int c, int o, int n, int s, bool relu, int first, int count,
+                                      int block_first, int block_count, float *workspace);
 
 /// Whether this CPU runs the AVX2/FMA path (otherwise the scalar path runs, with the same results, far slower).
 bool palimpsest_direct_has_simd(void);
