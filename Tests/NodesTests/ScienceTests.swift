@@ -5,8 +5,8 @@ import Testing
 @testable import Nodes
 
 /// The study finds what SynthFACS planted: `experiments/science.yaml` run end to end, and its outcomes checked
-/// against what the generator's tables predict (docs/data.md, "What each class draws"). 9.8 minutes cold on 2 idle
-/// cores (23 shared with other builds), so it runs only with `PALIMPSEST_SCIENCE=1` (`bash scripts/science`, which CI runs after the suite).
+/// against what the generator's tables predict (docs/data.md, "What each class draws"). About 19 minutes cold on 2 idle
+/// cores (README), so it runs only with `PALIMPSEST_SCIENCE=1` (`bash scripts/science`, which CI runs after the suite).
 ///
 /// The planted truth: pain frames show AU4, 6, 7, 9, 10 and 43 and never AU5 or AU14 (`distractors: []`, so no
 /// mouth or smile either); the emotions' base model needs AU5 (surprise, fear, anger) and AU14 (contempt). A model
