@@ -5,10 +5,13 @@ import Testing
 /// docs/core.md ("Choice per layer") states it: Winograd where C ≥ 64 and C·S ≥ 1 024, im2col elsewhere (the direct
 /// kernel, faster on the thin layers, is not chosen yet).
 @Suite struct ConvolutionKernelTests {
-    /// The kernel of each conv layer, in order.
+    /// The kernel of each conv layer of `model`, in order.
+    static func kernels(_ model: VGG16) -> [ConvolutionKernel] {
+        model.layers.compactMap { if case .conv(let c) = $0 { model.kernel(for: c) } else { nil } }
+    }
+
     static func kernels(_ configuration: VGG16Configuration) throws -> [ConvolutionKernel] {
-        let model = try VGG16(configuration: configuration, seed: 1)
-        return model.layers.compactMap { if case .conv(let c) = $0 { model.kernel(for: c) } else { nil } }
+        kernels(try VGG16(configuration: configuration, seed: 1))
     }
 
     @Test func scaledNetworkRunsWinogradOnlyWhereItsGEMMsAreDeep() throws {
@@ -27,6 +30,6 @@ import Testing
     @Test func aForcedKernelRunsEveryLayer() throws {
         let model = try VGG16(configuration: VGG16Configuration(inputSize: 64, widthMultiplier: 0.25, headWidths: [16], classCount: 8), seed: 1)
         model.convolutionKernel = .direct
-        #expect(model.layers.allSatisfy { if case .conv(let c) = $0 { model.kernel(for: c) == .direct } else { true } })
+        #expect(Self.kernels(model) == Array(repeating: .direct, count: 13))
     }
 }
