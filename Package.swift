@@ -65,7 +65,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
-        .testTarget(name: "CoreTests", dependencies: ["Core", "Randomness"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CoreTests", dependencies: ["Core", "CDirectConv", "Randomness"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FacesTests", dependencies: ["Faces", "Analysis", "Randomness"]),
         .testTarget(name: "GraphTests", dependencies: ["Graph"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Randomness"]),

@@ -1,7 +1,8 @@
 // Direct 3×3 convolution (stride 1, zero padding 1) for the thin layers of the scaled network, where im2col's
 // GEMMs are too short to reach the BLAS's speed. One output tile (`tile`) is 4 channels × 16 (or 8) pixels of a
 // row, held in 8 (or 4) AVX registers while the c × 9 multiply-adds stream through; the input is first copied into a
-// zero-bordered buffer so the tile loop needs no edge cases.
+// zero-bordered buffer so the tile loop needs no edge cases. The weight gradient (below) is a reduction over every
+// pixel, tiled the other way: 4 output channels × 3 taps of a kernel row, summed over 8-pixel vectors.
 #include "direct_conv3x3.h"
 
 #include <math.h>
@@ -175,4 +176,149 @@ void palimpsest_direct_conv3x3(const float *x, const float *packed, const float 
     }
 #endif
     palimpsest_direct_conv3x3_scalar(x, packed, bias, y, c, o, n, s, relu, first, count, block_first, block_count, workspace);
+}
+
+// MARK: Weight gradient
+
+// dW[oc][ci][ky][kx] = Σ_b Σ_r,col dy[oc][b][r][col] · pad_b[ci][r + ky][col + kx]. Image b's dy is first laid out
+// with the padded image's row length p = s + 2 (zeros in the two extra columns and up to a multiple of 8), so that
+// pixel i = r·p + col of dy meets pad[ci][i + ky·p + kx] and the whole image is one flat loop over i. Per image and
+// per (oc, ci, ky, kx), 8 lanes each accumulate the i ≡ lane (mod 8) in ascending order, and the image's partial is a
+// fixed tree over the lanes, added to dW in image order. The flat range is cut into bands whose dy (4 channels) stays
+// in L1 while every (ci, ky) passes over it; a band's accumulators live in registers (4 channels × 3 kx = 12
+// vectors) and in `acc` between bands.
+
+enum { LANES = 8 };
+
+/// Floats of one channel's dy in the padded row layout: s rows of p, rounded up to whole vectors.
+static size_t flat_count(int s) {
+    const size_t f = (size_t)s * (s + 2);
+    return (f + LANES - 1) / LANES * LANES;
+}
+
+/// Floats of a band of one channel: about 8 KB of dy for a block of 4 channels.
+enum { BAND = 2048 / PALIMPSEST_DIRECT_BLOCK };
+
+size_t palimpsest_direct_weight_gradient_workspace_count(int c, int s) {
+    return palimpsest_direct_workspace_count(c, s) + 3 * LANES + B * flat_count(s) + (size_t)c * 9 * B * LANES;
+}
+
+/// The workspace's parts: the padded image (with zeroed slack past its last plane, which the flat loop reads with
+/// dy = 0), the block's dy in the padded row layout, and the accumulators [ci][ky][j][kx][lane].
+static void weight_gradient_parts(float *workspace, int c, int s, float **pad, float **flat, float **acc) {
+    const size_t image = (size_t)c * (s + 2) * (s + 2), slack = palimpsest_direct_workspace_count(c, s) + 3 * LANES - image;
+    *pad = workspace;
+    memset(workspace + image, 0, sizeof(float) * slack);
+    *flat = workspace + image + slack;
+    *acc = *flat + B * flat_count(s);
+}
+
+/// Copies image b's dy of output block ob into the padded row layout (zeros for the channels beyond o).
+static void flatten_block(const float *dy, int o, int n, int s, int b, int ob, float *flat) {
+    const int p = s + 2;
+    const size_t plane = (size_t)s * s, stride = (size_t)n * plane, count = flat_count(s);
+    for (int j = 0; j < B; j++) {
+        float *dst = flat + j * count;
+        memset(dst, 0, sizeof(float) * count);
+        if (ob * B + j >= o) continue;
+        const float *src = dy + (size_t)(ob * B + j) * stride + (size_t)b * plane;
+        for (int r = 0; r < s; r++) memcpy(dst + (size_t)r * p, src + (size_t)r * s, sizeof(float) * s);
+    }
+}
+
+/// Adds image b's partials of output block ob to dw (a fixed tree over each weight's 8 lanes), or stores them for
+/// the first image.
+static void add_partials(float *dw, const float *acc, int c, int o, int ob, bool first) {
+    for (int ci = 0; ci < c; ci++)
+        for (int ky = 0; ky < 3; ky++)
+            for (int j = 0; j < B && ob * B + j < o; j++)
+                for (int kx = 0; kx < 3; kx++) {
+                    const float *l = acc + ((((size_t)ci * 3 + ky) * B + j) * 3 + kx) * LANES;
+                    const float v = ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
+                    float *w = dw + ((size_t)(ob * B + j) * c + ci) * 9 + ky * 3 + kx;
+                    *w = first ? v : *w + v;
+                }
+}
+
+void palimpsest_direct_weight_gradient_scalar(const float *x, const float *dy, float *dw, int c, int o, int n, int s,
+                                              int block_first, int block_count, float *workspace) {
+    const int p = s + 2, blocks = (o + B - 1) / B;
+    const size_t count = flat_count(s);
+    float *pad, *flat, *acc;
+    weight_gradient_parts(workspace, c, s, &pad, &flat, &acc);
+    for (int b = 0; b < n; b++) {
+        pad_image(x, c, n, s, b, pad);
+        for (int ob = block_first; ob < block_first + block_count && ob < blocks; ob++) {
+            flatten_block(dy, o, n, s, b, ob, flat);
+            memset(acc, 0, sizeof(float) * (size_t)c * 9 * B * LANES);
+            for (size_t i0 = 0; i0 < count; i0 += BAND) {
+                const size_t i1 = i0 + BAND < count ? i0 + BAND : count;
+                for (int ci = 0; ci < c; ci++)
+                    for (int ky = 0; ky < 3; ky++) {
+                        const float *in = pad + (size_t)ci * p * p + (size_t)ky * p;
+                        float *a = acc + ((size_t)ci * 3 + ky) * B * 3 * LANES;
+                        for (int j = 0; j < B; j++)
+                            for (int kx = 0; kx < 3; kx++)
+                                for (size_t i = i0; i < i1; i++) {
+                                    float *l = a + ((size_t)j * 3 + kx) * LANES + i % LANES;
+                                    *l = fmaf(in[i + kx], flat[j * count + i], *l);
+                                }
+                    }
+            }
+            add_partials(dw, acc, c, o, ob, b == 0);
+        }
+    }
+}
+
+#if PALIMPSEST_X86
+__attribute__((target("avx2,fma")))
+static void weight_gradient_avx2(const float *x, const float *dy, float *dw, int c, int o, int n, int s,
+                                 int block_first, int block_count, float *workspace) {
+    const int p = s + 2, blocks = (o + B - 1) / B;
+    const size_t count = flat_count(s);
+    float *pad, *flat, *acc;
+    weight_gradient_parts(workspace, c, s, &pad, &flat, &acc);
+    for (int b = 0; b < n; b++) {
+        pad_image(x, c, n, s, b, pad);
+        for (int ob = block_first; ob < block_first + block_count && ob < blocks; ob++) {
+            flatten_block(dy, o, n, s, b, ob, flat);
+            memset(acc, 0, sizeof(float) * (size_t)c * 9 * B * LANES);
+            for (size_t i0 = 0; i0 < count; i0 += BAND) {
+                const size_t i1 = i0 + BAND < count ? i0 + BAND : count;
+                for (int ci = 0; ci < c; ci++)
+                    for (int ky = 0; ky < 3; ky++) {
+                        const float *in = pad + (size_t)ci * p * p + (size_t)ky * p;
+                        float *a = acc + ((size_t)ci * 3 + ky) * B * 3 * LANES;
+                        __m256 v[B][3];
+                        for (int j = 0; j < B; j++)
+                            for (int kx = 0; kx < 3; kx++) v[j][kx] = _mm256_loadu_ps(a + (j * 3 + kx) * LANES);
+                        for (size_t i = i0; i < i1; i += LANES) {
+                            const __m256 u0 = _mm256_loadu_ps(in + i), u1 = _mm256_loadu_ps(in + i + 1),
+                                         u2 = _mm256_loadu_ps(in + i + 2);
+                            for (int j = 0; j < B; j++) {
+                                const __m256 g = _mm256_loadu_ps(flat + j * count + i);
+                                v[j][0] = _mm256_fmadd_ps(u0, g, v[j][0]);
+                                v[j][1] = _mm256_fmadd_ps(u1, g, v[j][1]);
+                                v[j][2] = _mm256_fmadd_ps(u2, g, v[j][2]);
+                            }
+                        }
+                        for (int j = 0; j < B; j++)
+                            for (int kx = 0; kx < 3; kx++) _mm256_storeu_ps(a + (j * 3 + kx) * LANES, v[j][kx]);
+                    }
+            }
+            add_partials(dw, acc, c, o, ob, b == 0);
+        }
+    }
+}
+#endif
+
+void palimpsest_direct_weight_gradient(const float *x, const float *dy, float *dw, int c, int o, int n, int s,
+                                       int block_first, int block_count, float *workspace) {
+#if PALIMPSEST_X86
+    if (palimpsest_direct_has_simd()) {
+        weight_gradient_avx2(x, dy, dw, c, o, n, s, block_first, block_count, workspace);
+        return;
+    }
+#endif
+    palimpsest_direct_weight_gradient_scalar(x, dy, dw, c, o, n, s, block_first, block_count, workspace);
 }

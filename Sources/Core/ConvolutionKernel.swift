@@ -10,13 +10,13 @@ public enum ConvolutionKernel: String, Sendable, CaseIterable {
 
     /// The faster kernel for a layer with `inChannels` → `outChannels` channels on `size`×`size` images, by
     /// measurement on 2 Zen 4 cores (`palimpsest bench --layers`, docs/core.md): Winograd where its 16 GEMMs keep a
-    /// deep K (C ≥ 64) and the images are not tiny for that width (C·S ≥ 1 024); im2col for the thin layers, whose
-    /// short GEMMs (K = C) and per-tile transforms cost more than the multiplications saved. The direct kernel is
-    /// faster still on thin layers (C ≤ 32, S ≥ 32) but not chosen yet: it changes the rounding of the scaled
-    /// network, so choosing it means regenerating the demo's published lock and findings, and with it the science
-    /// test failed two of its checks (docs/core.md, "Choice per layer").
+    /// deep K (C ≥ 64) and the images are not tiny for that width (C·S ≥ 1 024); the direct kernel on the thin
+    /// layers with large images (C ≤ 32, S ≥ 32) when the CPU has AVX2 and FMA, where im2col's GEMMs are too short
+    /// for the BLAS; im2col elsewhere.
     static func preferred(inChannels c: Int, outChannels o: Int, size: Int) -> ConvolutionKernel {
-        c >= 64 && c * size >= 1024 ? .winograd : .im2col
+        if c >= 64 && c * size >= 1024 { return .winograd }
+        if c <= 32 && size >= 32 && DirectConv3x3.hasSIMD { return .direct }
+        return .im2col
     }
 
     /// Floats of workspace the layer needs with this kernel.

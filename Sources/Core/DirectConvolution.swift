@@ -6,22 +6,29 @@ import CDirectConv
 /// are too short for the BLAS to reach its speed.
 ///
 /// Shapes as `Conv3x3`: x [C, N, S, S], weight [O, C, 3, 3], bias [O], y [O, N, S, S]. The input gradient is the
-/// same kernel on dy with the weights flipped and transposed; the weight gradient stays im2col + sgemm
-/// (`Conv3x3.backward`), a reduction over every pixel that register tiles do not shorten. Each output is one
-/// fused multiply–add chain in the order (c, ky, kx), so the SIMD path and its scalar twin agree bit for bit; the
-/// rounding is that of a float32 dot product of length 9C, like im2col's but summed in another order.
+/// same kernel on dy with the weights flipped and transposed. Each output is one fused multiply–add chain in the
+/// order (c, ky, kx), so the SIMD path and its scalar twin agree bit for bit; the rounding is that of a float32 dot
+/// product of length 9C, like im2col's but summed in another order. The weight gradient, a reduction over every
+/// pixel of the batch, sums each image in 8 lanes of fused multiply–adds (4 output channels × 3 taps in registers)
+/// and adds the images' partials in order: also bit-identical to its scalar twin, and independent of the thread
+/// count, since each worker owns whole blocks of output channels. The bias gradient is `Conv3x3.biasGradient`.
 enum DirectConv3x3 {
-    /// Floats of workspace for `forward` and `backward`: packed weights, one padded image per worker, and for the
-    /// weight gradient the im2col column buffer.
+    /// Whether this CPU runs the AVX2/FMA tiles (else every call takes the scalar twin, far slower than im2col).
+    static let hasSIMD = palimpsest_direct_has_simd()
+
+    /// Floats of workspace for `forward` and `backward`: packed weights and one padded image per worker, or for
+    /// the weight gradient one padded image and one block's accumulators per worker.
     static func workspaceCount(inChannels c: Int, outChannels o: Int, batch n: Int, size s: Int) -> Int {
         let forward = packedCount(c, o) + Parallel.width * paddedCount(c, s)
-        let backward = packedCount(o, c) + Parallel.width * paddedCount(o, s)
-            + Conv3x3.columnCount(channels: c, batch: n, plane: s * s)
-        return max(forward, backward)
+        let inputGradient = packedCount(o, c) + Parallel.width * paddedCount(o, s)
+        return max(forward, inputGradient, Parallel.width * weightGradientCount(c, s))
     }
 
     private static func packedCount(_ c: Int, _ o: Int) -> Int { palimpsest_direct_packed_count(Int32(c), Int32(o)) }
     private static func paddedCount(_ c: Int, _ s: Int) -> Int { palimpsest_direct_workspace_count(Int32(c), Int32(s)) }
+    private static func weightGradientCount(_ c: Int, _ s: Int) -> Int {
+        palimpsest_direct_weight_gradient_workspace_count(Int32(c), Int32(s))
+    }
 
     /// y ← conv(x, weight) + bias, then max(·, 0) when `relu`. `workspace` holds `workspaceCount` floats.
     static func forward(
@@ -34,22 +41,35 @@ enum DirectConv3x3 {
             pads: ws + packedCount(c, o), scalar: scalar)
     }
 
-    /// Weight, bias and input gradients (each when given): db and dW as `Conv3x3.backward`, dx ← the direct
-    /// convolution of dy with the flipped, transposed kernels. `workspace` holds `workspaceCount` floats.
+    /// Weight, bias and input gradients (each when given): db as `Conv3x3.backward`, dW by the direct reduction,
+    /// dx ← the direct convolution of dy with the flipped, transposed kernels. `workspace` holds `workspaceCount`
+    /// floats.
     static func backward(
         input x: UnsafePointer<Float>, weight: UnsafePointer<Float>, gradOutput dy: UnsafePointer<Float>,
         gradWeight dw: UnsafeMutablePointer<Float>?, gradBias db: UnsafeMutablePointer<Float>?,
         gradInput dx: UnsafeMutablePointer<Float>?, inChannels c: Int, outChannels o: Int,
         batch n: Int, size s: Int, workspace ws: UnsafeMutablePointer<Float>, scalar: Bool = false
     ) {
-        if dw != nil || db != nil {
-            Conv3x3.backward(input: x, weight: weight, gradOutput: dy, gradWeight: dw, gradBias: db, gradInput: nil,
-                             inChannels: c, outChannels: o, batch: n, height: s, width: s, column: ws)
-        }
+        if let db { Conv3x3.biasGradient(dy, channels: o, count: n * s * s, into: db) }
+        if let dw { weightGradient(x, dy, dw, inChannels: c, outChannels: o, batch: n, size: s, workspace: ws, scalar: scalar) }
         guard let dx else { return }
         palimpsest_direct_pack(weight, Int32(c), Int32(o), true, ws)
         run(dy, packed: ws, bias: nil, dx, inChannels: o, outChannels: c, batch: n, size: s, relu: false,
             pads: ws + packedCount(o, c), scalar: scalar)
+    }
+
+    /// dW over the whole batch, the output-channel blocks split between the workers (each pads every image itself).
+    private static func weightGradient(
+        _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dw: UnsafeMutablePointer<Float>, inChannels c: Int,
+        outChannels o: Int, batch n: Int, size s: Int, workspace ws: UnsafeMutablePointer<Float>, scalar: Bool
+    ) {
+        let blocks = (o + Int(PALIMPSEST_DIRECT_BLOCK) - 1) / Int(PALIMPSEST_DIRECT_BLOCK)
+        let parts = min(Parallel.width, blocks), each = weightGradientCount(c, s)
+        let kernel = scalar ? palimpsest_direct_weight_gradient_scalar : palimpsest_direct_weight_gradient
+        Parallel.forEach(parts) { p in
+            let lo = blocks * p / parts, hi = blocks * (p + 1) / parts
+            kernel(x, dy, dw, Int32(c), Int32(o), Int32(n), Int32(s), Int32(lo), Int32(hi - lo), ws + p * each)
+        }
     }
 
     /// Runs the kernel over the batch on every worker: whole images per worker when there are enough, else

@@ -33,6 +33,24 @@ void palimpsest_direct_conv3x3_scalar(const float *x, const float *packed, const
                                       int c, int o, int n, int s, bool relu, int first, int count,
                                       int block_first, int block_count, float *workspace);
 
+/// Floats of workspace one weight-gradient call needs: a padded image (palimpsest_direct_workspace_count) and the
+/// accumulators of one block of 4 output channels (c × 9 × 4 × 9).
+size_t palimpsest_direct_weight_gradient_workspace_count(int c, int s);
+
+/// dw[oc][ci][ky][kx] ← Σ_b Σ_r,col dy[oc][b][r][col] · x[ci][b][r + ky − 1][col + kx − 1] (zero padding 1) for the
+/// output channels of blocks [block_first, block_first + block_count) (4 channels each), over all n images of a CNHW
+/// batch of s × s (dw is overwritten). For each image and weight, 8 lanes sum the columns below s − s mod 8 that are
+/// congruent to the lane mod 8, each one fmaf chain in the order (row, column), a scalar sums the other columns;
+/// the image's partial is a fixed tree over the lanes plus the tail, and the partials are added in image order. So
+/// the AVX2 path and the scalar path give the same bits, and the result does not depend on how blocks are split
+/// between calls. `workspace` holds palimpsest_direct_weight_gradient_workspace_count floats.
+void palimpsest_direct_weight_gradient(const float *x, const float *dy, float *dw, int c, int o, int n, int s,
+                                       int block_first, int block_count, float *workspace);
+
+/// The scalar path of palimpsest_direct_weight_gradient (its bit-for-bit twin in the tests).
+void palimpsest_direct_weight_gradient_scalar(const float *x, const float *dy, float *dw, int c, int o, int n, int s,
+                                              int block_first, int block_count, float *workspace);
+
 /// Whether this CPU runs the AVX2/FMA path (otherwise the scalar path runs, with the same results, far slower).
 bool palimpsest_direct_has_simd(void);
 
