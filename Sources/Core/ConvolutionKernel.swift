@@ -7,6 +7,10 @@ public enum ConvolutionKernel: String, Sendable, CaseIterable {
     /// Direct AVX2/FMA register tiles (`DirectConv3x3`) for the forward pass and the input gradient, im2col + sgemm
     /// for the weight gradient: float32 dot products of length 9C like im2col's, summed in another order.
     case direct
+    /// `direct` with the direct weight gradient too (`DirectConv3x3.backward`'s `directWeightGradient`): 1.2–1.6×
+    /// faster backward passes on thin layers, but another rounding of every weight update, on whose training path
+    /// the science test's one-seed checks failed; forced only (docs/core.md, "The direct weight gradient").
+    case directAll = "direct_all"
 
     /// The faster kernel for a layer with `inChannels` → `outChannels` channels on `size`×`size` images, by
     /// measurement on 2 Zen 4 cores (`palimpsest bench --layers`, docs/core.md): Winograd where its 16 GEMMs keep a
@@ -24,7 +28,9 @@ public enum ConvolutionKernel: String, Sendable, CaseIterable {
         switch self {
         case .im2col: return Conv3x3.columnCount(channels: c, batch: n, plane: s * s)
         case .winograd: return Winograd.workspaceCount(inChannels: c, outChannels: o, batch: n, height: s, width: s)
-        case .direct: return DirectConv3x3.workspaceCount(inChannels: c, outChannels: o, batch: n, size: s)
+        case .direct, .directAll:
+            return DirectConv3x3.workspaceCount(inChannels: c, outChannels: o, batch: n, size: s,
+                                                directWeightGradient: self == .directAll)
         }
     }
 
@@ -41,7 +47,7 @@ public enum ConvolutionKernel: String, Sendable, CaseIterable {
         case .winograd:
             Winograd.forward(input: x, weight: weight, bias: bias, output: y, inChannels: c, outChannels: o,
                              batch: n, height: s, width: s, relu: relu, workspace: ws)
-        case .direct:
+        case .direct, .directAll:
             DirectConv3x3.forward(input: x, weight: weight, bias: bias, output: y, inChannels: c, outChannels: o,
                                   batch: n, size: s, relu: relu, workspace: ws)
         }
@@ -61,9 +67,10 @@ public enum ConvolutionKernel: String, Sendable, CaseIterable {
         case .winograd:
             Winograd.backward(input: x, weight: weight, gradOutput: dy, gradWeight: dw, gradBias: db, gradInput: dx,
                               inChannels: c, outChannels: o, batch: n, height: s, width: s, workspace: ws)
-        case .direct:
+        case .direct, .directAll:
             DirectConv3x3.backward(input: x, weight: weight, gradOutput: dy, gradWeight: dw, gradBias: db, gradInput: dx,
-                                   inChannels: c, outChannels: o, batch: n, size: s, workspace: ws)
+                                   inChannels: c, outChannels: o, batch: n, size: s,
+                                   directWeightGradient: self == .directAll, workspace: ws)
         }
     }
 }

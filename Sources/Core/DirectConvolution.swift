@@ -8,20 +8,24 @@ import CDirectConv
 /// Shapes as `Conv3x3`: x [C, N, S, S], weight [O, C, 3, 3], bias [O], y [O, N, S, S]. The input gradient is the
 /// same kernel on dy with the weights flipped and transposed. Each output is one fused multiply–add chain in the
 /// order (c, ky, kx), so the SIMD path and its scalar twin agree bit for bit; the rounding is that of a float32 dot
-/// product of length 9C, like im2col's but summed in another order. The weight gradient, a reduction over every
-/// pixel of the batch, sums each image in 8 lanes of fused multiply–adds (4 output channels × 3 taps in registers)
-/// and adds the images' partials in order: also bit-identical to its scalar twin, and independent of the thread
-/// count, since each worker owns whole blocks of output channels. The bias gradient is `Conv3x3.biasGradient`.
+/// product of length 9C, like im2col's but summed in another order. The weight gradient is im2col + sgemm
+/// (`Conv3x3.backward`), or on request the direct reduction: each image summed in 8 lanes of fused multiply–adds
+/// (4 output channels × 3 taps in registers) and the images' partials added in order, also bit-identical to its
+/// scalar twin and independent of the thread count, since each worker owns whole blocks of output channels.
 enum DirectConv3x3 {
     /// Whether this CPU runs the AVX2/FMA tiles (else every call takes the scalar twin, far slower than im2col).
     static let hasSIMD = palimpsest_direct_has_simd()
 
-    /// Floats of workspace for `forward` and `backward`: packed weights and one padded image per worker, or for
-    /// the weight gradient one padded image and one block's accumulators per worker.
-    static func workspaceCount(inChannels c: Int, outChannels o: Int, batch n: Int, size s: Int) -> Int {
+    /// Floats of workspace for `forward` and `backward`: packed weights and one padded image per worker, and for
+    /// the weight gradient im2col's column buffer or (`directWeightGradient`) one padded image and one block's
+    /// accumulators per worker.
+    static func workspaceCount(inChannels c: Int, outChannels o: Int, batch n: Int, size s: Int,
+                               directWeightGradient: Bool = false) -> Int {
         let forward = packedCount(c, o) + Parallel.width * paddedCount(c, s)
         let inputGradient = packedCount(o, c) + Parallel.width * paddedCount(o, s)
-        return max(forward, inputGradient, Parallel.width * weightGradientCount(c, s))
+        let weightGradient = directWeightGradient ? Parallel.width * weightGradientCount(c, s)
+            : Conv3x3.columnCount(channels: c, batch: n, plane: s * s)
+        return max(forward, inputGradient, weightGradient)
     }
 
     private static func packedCount(_ c: Int, _ o: Int) -> Int { palimpsest_direct_packed_count(Int32(c), Int32(o)) }
@@ -41,17 +45,23 @@ enum DirectConv3x3 {
             pads: ws + packedCount(c, o), scalar: scalar)
     }
 
-    /// Weight, bias and input gradients (each when given): db as `Conv3x3.backward`, dW by the direct reduction,
-    /// dx ← the direct convolution of dy with the flipped, transposed kernels. `workspace` holds `workspaceCount`
-    /// floats.
+    /// Weight, bias and input gradients (each when given): db as `Conv3x3.backward`, dW as `Conv3x3.backward` or by
+    /// the direct reduction (`directWeightGradient`), dx ← the direct convolution of dy with the flipped, transposed
+    /// kernels. `workspace` holds `workspaceCount` floats for the same `directWeightGradient`.
     static func backward(
         input x: UnsafePointer<Float>, weight: UnsafePointer<Float>, gradOutput dy: UnsafePointer<Float>,
         gradWeight dw: UnsafeMutablePointer<Float>?, gradBias db: UnsafeMutablePointer<Float>?,
         gradInput dx: UnsafeMutablePointer<Float>?, inChannels c: Int, outChannels o: Int,
-        batch n: Int, size s: Int, workspace ws: UnsafeMutablePointer<Float>, scalar: Bool = false
+        batch n: Int, size s: Int, directWeightGradient: Bool = false, workspace ws: UnsafeMutablePointer<Float>,
+        scalar: Bool = false
     ) {
-        if let db { Conv3x3.biasGradient(dy, channels: o, count: n * s * s, into: db) }
-        if let dw { weightGradient(x, dy, dw, inChannels: c, outChannels: o, batch: n, size: s, workspace: ws, scalar: scalar) }
+        if directWeightGradient {
+            if let db { Conv3x3.biasGradient(dy, channels: o, count: n * s * s, into: db) }
+            if let dw { weightGradient(x, dy, dw, inChannels: c, outChannels: o, batch: n, size: s, workspace: ws, scalar: scalar) }
+        } else if dw != nil || db != nil {
+            Conv3x3.backward(input: x, weight: weight, gradOutput: dy, gradWeight: dw, gradBias: db, gradInput: nil,
+                             inChannels: c, outChannels: o, batch: n, height: s, width: s, column: ws)
+        }
         guard let dx else { return }
         palimpsest_direct_pack(weight, Int32(c), Int32(o), true, ws)
         run(dy, packed: ws, bias: nil, dx, inChannels: o, outChannels: c, batch: n, size: s, relu: false,

@@ -32,14 +32,19 @@ import Testing
             let x = TestSupport.random(c * n * s * s, seed: UInt64(40 + i))
             let w = TestSupport.random(o * c * 9, seed: UInt64(50 + i))
             let dy = TestSupport.random(o * n * s * s, seed: UInt64(60 + i))
+            let twin = TestSupport.convBackward(x, w, dy, c: c, o: o, n: n, h: s, wd: s)
             let fast = Self.backward(x, w, dy, c: c, o: o, n: n, s: s, scalar: false)
             let scalar = Self.backward(x, w, dy, c: c, o: o, n: n, s: s, scalar: true)
-            let twin = TestSupport.convBackward(x, w, dy, c: c, o: o, n: n, h: s, wd: s)
-            #expect(fast.input == scalar.input && fast.weight == scalar.weight, "dx, dW shape \(i)")
+            #expect(fast.input == scalar.input, "dx shape \(i)")
             #expect(TestSupport.relativeError(fast.input, twin.input) < 1e-6, "dx shape \(i)")
-            #expect(TestSupport.relativeError(fast.weight, twin.weight) < 1e-6, "dW shape \(i)")
-            // The bias gradient is im2col's own code.
-            #expect(fast.bias == twin.bias, "db shape \(i)")
+            // `direct`'s weight and bias gradients are im2col's own code.
+            #expect(fast.weight == twin.weight && fast.bias == twin.bias, "dW, db shape \(i)")
+            // `direct_all`'s weight gradient is the direct reduction; dx and db are the same code as above.
+            let all = Self.backward(x, w, dy, c: c, o: o, n: n, s: s, directWeightGradient: true, scalar: false)
+            let allScalar = Self.backward(x, w, dy, c: c, o: o, n: n, s: s, directWeightGradient: true, scalar: true)
+            #expect(all.weight == allScalar.weight, "direct dW shape \(i)")
+            #expect(TestSupport.relativeError(all.weight, twin.weight) < 1e-6, "direct dW shape \(i)")
+            #expect(all.input == fast.input && all.bias == twin.bias, "direct_all dx, db shape \(i)")
         }
     }
 
@@ -82,12 +87,13 @@ import Testing
     /// largest error relative to the largest exact value stays below 1e-6 and within 5× im2col's (whose BLAS sums
     /// in blocks), at the widest layer the kernel is chosen for (C = O = 32), Glorot-scale weights and inputs in
     /// [0, 1]. Measured: y 5.7e-7 (im2col 5.7e-7), dx 5.5e-7 (im2col 1.5e-7; the chain there is 9·O = 288 long).
-    /// The weight gradient sums N·S² = 512 products per weight in 8 lanes per image: dW 1.5e-7 (im2col 4.6e-7).
+    /// The direct weight gradient sums N·S² = 512 products per weight in 8 lanes per image: dW 1.5e-7 (im2col
+    /// 4.6e-7).
     @Test func roundingIsThatOfAFloatDotProduct() {
         let (c, o, n, s) = (32, 32, 2, 16)
         let (x, w, b, dy, exact) = WinogradTests.roundingCase(c: c, o: o, n: n, s: s)
         let y = Self.forward(x, w, b, c: c, o: o, n: n, s: s, relu: false, scalar: false)
-        let back = Self.backward(x, w, dy, c: c, o: o, n: n, s: s, scalar: false)
+        let back = Self.backward(x, w, dy, c: c, o: o, n: n, s: s, directWeightGradient: true, scalar: false)
         let twinY = TestSupport.convForward(x, w, b, c: c, o: o, n: n, h: s, wd: s, relu: false)
         let twinBack = TestSupport.convBackward(x, w, dy, c: c, o: o, n: n, h: s, wd: s)
         for (pass, fast, twin, truth) in [("y", y, twinY, exact.y), ("dx", back.input, twinBack.input, exact.dx),
@@ -112,18 +118,21 @@ import Testing
         return y
     }
 
-    static func backward(_ x: [Float], _ w: [Float], _ dy: [Float], c: Int, o: Int, n: Int, s: Int, scalar: Bool)
+    static func backward(_ x: [Float], _ w: [Float], _ dy: [Float], c: Int, o: Int, n: Int, s: Int,
+                         directWeightGradient: Bool = false, scalar: Bool)
         -> (weight: [Float], bias: [Float], input: [Float]) {
         var dw = [Float](repeating: .nan, count: w.count), db = [Float](repeating: .nan, count: o)
         var dx = [Float](repeating: .nan, count: x.count)
-        var ws = [Float](repeating: .nan, count: DirectConv3x3.workspaceCount(inChannels: c, outChannels: o, batch: n, size: s))
+        var ws = [Float](repeating: .nan, count: DirectConv3x3.workspaceCount(inChannels: c, outChannels: o, batch: n, size: s,
+                                                                              directWeightGradient: directWeightGradient))
         x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in dy.withUnsafeBufferPointer { gp in
             dw.withUnsafeMutableBufferPointer { dwp in db.withUnsafeMutableBufferPointer { dbp in
                 dx.withUnsafeMutableBufferPointer { dxp in ws.withUnsafeMutableBufferPointer { sp in
                     DirectConv3x3.backward(input: xp.baseAddress!, weight: wp.baseAddress!, gradOutput: gp.baseAddress!,
                                            gradWeight: dwp.baseAddress!, gradBias: dbp.baseAddress!,
                                            gradInput: dxp.baseAddress!, inChannels: c, outChannels: o, batch: n,
-                                           size: s, workspace: sp.baseAddress!, scalar: scalar)
+                                           size: s, directWeightGradient: directWeightGradient,
+                                           workspace: sp.baseAddress!, scalar: scalar)
                 } }
             } }
         } } }
