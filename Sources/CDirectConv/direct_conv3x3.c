@@ -240,8 +240,40 @@ static void add_partials(float *dw, const float *acc, int c, int o, int ob, bool
                 }
 }
 
-void palimpsest_direct_weight_gradient_scalar(const float *x, const float *dy, float *dw, int c, int o, int n, int s,
-                                              int block_first, int block_count, float *workspace) {
+/// One band [i0, i1) of one (ci, ky): the 12 lane accumulators `a` ([j][kx][lane]) += in[i + kx] · flat[j][i].
+typedef void (*band_kernel)(const float *in, const float *flat, size_t count, size_t i0, size_t i1, float *a);
+
+static void band_scalar(const float *in, const float *flat, size_t count, size_t i0, size_t i1, float *a) {
+    for (int j = 0; j < B; j++)
+        for (int kx = 0; kx < 3; kx++)
+            for (size_t i = i0; i < i1; i++) {
+                float *l = a + ((size_t)j * 3 + kx) * LANES + i % LANES;
+                *l = fmaf(in[i + kx], flat[j * count + i], *l);
+            }
+}
+
+#if PALIMPSEST_X86
+__attribute__((target("avx2,fma")))
+static void band_avx2(const float *in, const float *flat, size_t count, size_t i0, size_t i1, float *a) {
+    __m256 v[B][3];
+    for (int j = 0; j < B; j++)
+        for (int kx = 0; kx < 3; kx++) v[j][kx] = _mm256_loadu_ps(a + (j * 3 + kx) * LANES);
+    for (size_t i = i0; i < i1; i += LANES) {
+        const __m256 u0 = _mm256_loadu_ps(in + i), u1 = _mm256_loadu_ps(in + i + 1), u2 = _mm256_loadu_ps(in + i + 2);
+        for (int j = 0; j < B; j++) {
+            const __m256 g = _mm256_loadu_ps(flat + j * count + i);
+            v[j][0] = _mm256_fmadd_ps(u0, g, v[j][0]);
+            v[j][1] = _mm256_fmadd_ps(u1, g, v[j][1]);
+            v[j][2] = _mm256_fmadd_ps(u2, g, v[j][2]);
+        }
+    }
+    for (int j = 0; j < B; j++)
+        for (int kx = 0; kx < 3; kx++) _mm256_storeu_ps(a + (j * 3 + kx) * LANES, v[j][kx]);
+}
+#endif
+
+static void weight_gradient(const float *x, const float *dy, float *dw, int c, int o, int n, int s, int block_first,
+                            int block_count, float *workspace, band_kernel band) {
     const int p = s + 2, blocks = (o + B - 1) / B;
     const size_t count = flat_count(s);
     float *pad, *flat, *acc;
@@ -254,71 +286,27 @@ void palimpsest_direct_weight_gradient_scalar(const float *x, const float *dy, f
             for (size_t i0 = 0; i0 < count; i0 += BAND) {
                 const size_t i1 = i0 + BAND < count ? i0 + BAND : count;
                 for (int ci = 0; ci < c; ci++)
-                    for (int ky = 0; ky < 3; ky++) {
-                        const float *in = pad + (size_t)ci * p * p + (size_t)ky * p;
-                        float *a = acc + ((size_t)ci * 3 + ky) * B * 3 * LANES;
-                        for (int j = 0; j < B; j++)
-                            for (int kx = 0; kx < 3; kx++)
-                                for (size_t i = i0; i < i1; i++) {
-                                    float *l = a + ((size_t)j * 3 + kx) * LANES + i % LANES;
-                                    *l = fmaf(in[i + kx], flat[j * count + i], *l);
-                                }
-                    }
+                    for (int ky = 0; ky < 3; ky++)
+                        band(pad + (size_t)ci * p * p + (size_t)ky * p, flat, count, i0, i1,
+                             acc + ((size_t)ci * 3 + ky) * B * 3 * LANES);
             }
             add_partials(dw, acc, c, o, ob, b == 0);
         }
     }
 }
 
-#if PALIMPSEST_X86
-__attribute__((target("avx2,fma")))
-static void weight_gradient_avx2(const float *x, const float *dy, float *dw, int c, int o, int n, int s,
-                                 int block_first, int block_count, float *workspace) {
-    const int p = s + 2, blocks = (o + B - 1) / B;
-    const size_t count = flat_count(s);
-    float *pad, *flat, *acc;
-    weight_gradient_parts(workspace, c, s, &pad, &flat, &acc);
-    for (int b = 0; b < n; b++) {
-        pad_image(x, c, n, s, b, pad);
-        for (int ob = block_first; ob < block_first + block_count && ob < blocks; ob++) {
-            flatten_block(dy, o, n, s, b, ob, flat);
-            memset(acc, 0, sizeof(float) * (size_t)c * 9 * B * LANES);
-            for (size_t i0 = 0; i0 < count; i0 += BAND) {
-                const size_t i1 = i0 + BAND < count ? i0 + BAND : count;
-                for (int ci = 0; ci < c; ci++)
-                    for (int ky = 0; ky < 3; ky++) {
-                        const float *in = pad + (size_t)ci * p * p + (size_t)ky * p;
-                        float *a = acc + ((size_t)ci * 3 + ky) * B * 3 * LANES;
-                        __m256 v[B][3];
-                        for (int j = 0; j < B; j++)
-                            for (int kx = 0; kx < 3; kx++) v[j][kx] = _mm256_loadu_ps(a + (j * 3 + kx) * LANES);
-                        for (size_t i = i0; i < i1; i += LANES) {
-                            const __m256 u0 = _mm256_loadu_ps(in + i), u1 = _mm256_loadu_ps(in + i + 1),
-                                         u2 = _mm256_loadu_ps(in + i + 2);
-                            for (int j = 0; j < B; j++) {
-                                const __m256 g = _mm256_loadu_ps(flat + j * count + i);
-                                v[j][0] = _mm256_fmadd_ps(u0, g, v[j][0]);
-                                v[j][1] = _mm256_fmadd_ps(u1, g, v[j][1]);
-                                v[j][2] = _mm256_fmadd_ps(u2, g, v[j][2]);
-                            }
-                        }
-                        for (int j = 0; j < B; j++)
-                            for (int kx = 0; kx < 3; kx++) _mm256_storeu_ps(a + (j * 3 + kx) * LANES, v[j][kx]);
-                    }
-            }
-            add_partials(dw, acc, c, o, ob, b == 0);
-        }
-    }
+void palimpsest_direct_weight_gradient_scalar(const float *x, const float *dy, float *dw, int c, int o, int n, int s,
+                                              int block_first, int block_count, float *workspace) {
+    weight_gradient(x, dy, dw, c, o, n, s, block_first, block_count, workspace, band_scalar);
 }
-#endif
 
 void palimpsest_direct_weight_gradient(const float *x, const float *dy, float *dw, int c, int o, int n, int s,
                                        int block_first, int block_count, float *workspace) {
 #if PALIMPSEST_X86
     if (palimpsest_direct_has_simd()) {
-        weight_gradient_avx2(x, dy, dw, c, o, n, s, block_first, block_count, workspace);
+        weight_gradient(x, dy, dw, c, o, n, s, block_first, block_count, workspace, band_avx2);
         return;
     }
 #endif
-    palimpsest_direct_weight_gradient_scalar(x, dy, dw, c, o, n, s, block_first, block_count, workspace);
+    weight_gradient(x, dy, dw, c, o, n, s, block_first, block_count, workspace, band_scalar);
 }
