@@ -1,7 +1,8 @@
 // Direct 3×3 convolution (stride 1, zero padding 1) for the thin layers of the scaled network, where im2col's
 // GEMMs are too short to reach the BLAS's speed. One output tile (`tile`) is 4 channels × 16 (or 8) pixels of a
-// row, held in 8 (or 4) AVX registers while the c × 9 multiply-adds stream through; the input is first copied into a
-// zero-bordered buffer so the tile loop needs no edge cases. The weight gradient (below) is a reduction over every
+// row, held in 8 (or 4) AVX registers (`tile512`: 4 channels × up to 64 pixels in 16 AVX-512 registers) while the
+// c × 9 multiply-adds stream through; the input is first copied into a zero-bordered buffer so the tile loop needs
+// no edge cases. The weight gradient (below) is a reduction over every
 // pixel, tiled the other way: 4 output channels × 3 taps of a kernel row, summed over 8-pixel vectors.
 #include "direct_conv3x3.h"
 
@@ -75,23 +76,40 @@ static inline float pixel(const float *pad, const float *w, float init, int c, i
     return acc;
 }
 
-void palimpsest_direct_conv3x3_scalar(const float *x, const float *packed, const float *bias, float *y,
-                                      int c, int o, int n, int s, bool relu, int first, int count,
-                                      int block_first, int block_count, float *workspace) {
+/// One output row r of the 4 channels of a packed block: out[j·stride + col] for j < valid, col < s. `init` holds the
+/// block's 4 biases (zero beyond o or without bias).
+typedef void (*row_kernel)(const float *pad, const float *wb, const float *init, int c, int p, int s, int r,
+                           float *out, size_t stride, int valid, bool relu);
+
+/// Columns [col, s) of a row pixel by pixel (the scalar path, and the SIMD paths' tails).
+static void row_tail(const float *pad, const float *wb, const float *init, int c, int p, int s, int r, int col,
+                     float *out, size_t stride, int valid, bool relu) {
+    for (; col < s; col++)
+        for (int j = 0; j < B && j < valid; j++)
+            out[(size_t)j * stride + col] = finish(pixel(pad, wb + j, init[j], c, p, r, col), relu);
+}
+
+static void row_scalar(const float *pad, const float *wb, const float *init, int c, int p, int s, int r,
+                       float *out, size_t stride, int valid, bool relu) {
+    row_tail(pad, wb, init, c, p, s, r, 0, out, stride, valid, relu);
+}
+
+/// Images [first, first + count) × blocks [block_first, block_first + block_count), each image padded once into
+/// `workspace`, each row of each block computed by `row`.
+static void conv(const float *x, const float *packed, const float *bias, float *y, int c, int o, int n, int s,
+                 bool relu, int first, int count, int block_first, int block_count, float *workspace, row_kernel row) {
     const int p = s + 2, blocks = (o + B - 1) / B;
     const size_t plane = (size_t)s * s, stride = (size_t)n * plane;
     for (int b = first; b < first + count; b++) {
         pad_image(x, c, n, s, b, workspace);
         for (int ob = block_first; ob < block_first + block_count && ob < blocks; ob++) {
             const float *wb = packed + (size_t)ob * c * 9 * B;
-            for (int j = 0; j < B && ob * B + j < o; j++) {
-                const int oc = ob * B + j;
-                const float init = bias ? bias[oc] : 0;
-                float *out = y + oc * stride + (size_t)b * plane;
-                for (int r = 0; r < s; r++)
-                    for (int col = 0; col < s; col++)
-                        out[(size_t)r * s + col] = finish(pixel(workspace, wb + j, init, c, p, r, col), relu);
-            }
+            const int oc0 = ob * B;
+            float init[B];
+            for (int j = 0; j < B; j++) init[j] = bias && oc0 + j < o ? bias[oc0 + j] : 0;
+            for (int r = 0; r < s; r++)
+                row(workspace, wb, init, c, p, s, r, y + (size_t)oc0 * stride + (size_t)b * plane + (size_t)r * s,
+                    stride, o - oc0, relu);
         }
     }
 }
@@ -101,11 +119,11 @@ void palimpsest_direct_conv3x3_scalar(const float *x, const float *packed, const
 /// stored to `out` (channel stride `stride`). `vectors` is a constant 1 or 2 at each call, so after inlining the
 /// loops unroll and the accumulators live in registers.
 __attribute__((target("avx2,fma"), always_inline))
-static inline void tile(const float *pad, const float *wb, const __m256 *init, int c, int p, int r, int col,
+static inline void tile(const float *pad, const float *wb, const float *init, int c, int p, int r, int col,
                         int vectors, float *out, size_t stride, int valid, bool relu) {
     __m256 acc[2][B];
     for (int v = 0; v < vectors; v++)
-        for (int j = 0; j < B; j++) acc[v][j] = init[j];
+        for (int j = 0; j < B; j++) acc[v][j] = _mm256_set1_ps(init[j]);
     for (int ci = 0; ci < c; ci++) {
         const float *in = pad + (size_t)ci * p * p + (size_t)r * p + col;
         const float *wk = wb + (size_t)ci * 9 * B;
@@ -129,53 +147,87 @@ static inline void tile(const float *pad, const float *wb, const __m256 *init, i
         }
 }
 
-__attribute__((target("avx2,fma")))
-static void conv_avx2(const float *x, const float *packed, const float *bias, float *y,
-                      int c, int o, int n, int s, bool relu, int first, int count, int block_first, int block_count,
-                      float *workspace) {
-    const int p = s + 2, blocks = (o + B - 1) / B;
-    const size_t plane = (size_t)s * s, stride = (size_t)n * plane;
-    for (int b = first; b < first + count; b++) {
-        pad_image(x, c, n, s, b, workspace);
-        for (int ob = block_first; ob < block_first + block_count && ob < blocks; ob++) {
-            const float *wb = packed + (size_t)ob * c * 9 * B;
-            const int oc0 = ob * B, valid = o - oc0;
-            __m256 init[B];
-            for (int j = 0; j < B; j++)
-                init[j] = _mm256_set1_ps(bias && oc0 + j < o ? bias[oc0 + j] : 0);
-            for (int r = 0; r < s; r++) {
-                float *out = y + (size_t)oc0 * stride + (size_t)b * plane + (size_t)r * s;
-                int col = 0;
-                for (; col + 16 <= s; col += 16) tile(workspace, wb, init, c, p, r, col, 2, out + col, stride, valid, relu);
-                for (; col + 8 <= s; col += 8) tile(workspace, wb, init, c, p, r, col, 1, out + col, stride, valid, relu);
-                for (; col < s; col++)
-                    for (int j = 0; j < B && j < valid; j++)
-                        out[(size_t)j * stride + col] = finish(pixel(workspace, wb + j, bias ? bias[oc0 + j] : 0, c, p, r, col), relu);
+/// The AVX-512 twin of `tile`: 4 output channels × `vectors` (1, 2 or 4) × 16 pixels, the same fused multiply–add
+/// chain per output in the same order (so the same bits), with twice the lanes per instruction.
+__attribute__((target("avx512f,avx2,fma"), always_inline))
+static inline void tile512(const float *pad, const float *wb, const float *init, int c, int p, int r, int col,
+                           int vectors, float *out, size_t stride, int valid, bool relu) {
+    __m512 acc[4][B];
+    for (int v = 0; v < vectors; v++)
+        for (int j = 0; j < B; j++) acc[v][j] = _mm512_set1_ps(init[j]);
+    for (int ci = 0; ci < c; ci++) {
+        const float *in = pad + (size_t)ci * p * p + (size_t)r * p + col;
+        const float *wk = wb + (size_t)ci * 9 * B;
+        for (int ky = 0; ky < 3; ky++)
+            for (int kx = 0; kx < 3; kx++) {
+                __m512 u[4];
+                for (int v = 0; v < vectors; v++) u[v] = _mm512_loadu_ps(in + ky * p + kx + 16 * v);
+                const float *w4 = wk + (ky * 3 + kx) * B;
+                for (int j = 0; j < B; j++) {
+                    const __m512 w = _mm512_set1_ps(w4[j]);
+                    for (int v = 0; v < vectors; v++) acc[v][j] = _mm512_fmadd_ps(w, u[v], acc[v][j]);
+                }
             }
+    }
+    const __m512 zero = _mm512_setzero_ps();
+    for (int j = 0; j < B && j < valid; j++)
+        for (int v = 0; v < vectors; v++) {
+            __m512 a = acc[v][j];
+            if (relu) a = _mm512_maskz_mov_ps((__mmask16)~_mm512_cmp_ps_mask(zero, a, _CMP_GE_OQ), a);  // finish()
+            _mm512_storeu_ps(out + (size_t)j * stride + 16 * v, a);
         }
+}
+
+/// A row as AVX2 tiles of 16 and 8 pixels, then pixel by pixel.
+__attribute__((target("avx2,fma")))
+static void row_avx2(const float *pad, const float *wb, const float *init, int c, int p, int s, int r,
+                     float *out, size_t stride, int valid, bool relu) {
+    int col = 0;
+    for (; col + 16 <= s; col += 16) tile(pad, wb, init, c, p, r, col, 2, out + col, stride, valid, relu);
+    for (; col + 8 <= s; col += 8) tile(pad, wb, init, c, p, r, col, 1, out + col, stride, valid, relu);
+    row_tail(pad, wb, init, c, p, s, r, col, out, stride, valid, relu);
+}
+
+/// A row as AVX-512 tiles of 64, 32 and 16 pixels, an AVX2 tile of 8, then pixel by pixel.
+__attribute__((target("avx512f,avx2,fma")))
+static void row_avx512(const float *pad, const float *wb, const float *init, int c, int p, int s, int r,
+                       float *out, size_t stride, int valid, bool relu) {
+    int col = 0;
+    for (; col + 64 <= s; col += 64) tile512(pad, wb, init, c, p, r, col, 4, out + col, stride, valid, relu);
+    for (; col + 32 <= s; col += 32) tile512(pad, wb, init, c, p, r, col, 2, out + col, stride, valid, relu);
+    for (; col + 16 <= s; col += 16) tile512(pad, wb, init, c, p, r, col, 1, out + col, stride, valid, relu);
+    for (; col + 8 <= s; col += 8) tile(pad, wb, init, c, p, r, col, 1, out + col, stride, valid, relu);
+    row_tail(pad, wb, init, c, p, s, r, col, out, stride, valid, relu);
+}
+#endif
+
+bool palimpsest_direct_supports(palimpsest_direct_isa isa) {
+    switch (isa) {
+    case PALIMPSEST_DIRECT_SCALAR: return true;
+#if PALIMPSEST_X86
+    case PALIMPSEST_DIRECT_AVX2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case PALIMPSEST_DIRECT_AVX512:
+        return palimpsest_direct_supports(PALIMPSEST_DIRECT_AVX2) && __builtin_cpu_supports("avx512f");
+#endif
+    default: return false;
     }
 }
 
-#endif
-
-bool palimpsest_direct_has_simd(void) {
-#if PALIMPSEST_X86
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-#else
-    return false;
-#endif
+palimpsest_direct_isa palimpsest_direct_best_isa(void) {
+    if (palimpsest_direct_supports(PALIMPSEST_DIRECT_AVX512)) return PALIMPSEST_DIRECT_AVX512;
+    if (palimpsest_direct_supports(PALIMPSEST_DIRECT_AVX2)) return PALIMPSEST_DIRECT_AVX2;
+    return PALIMPSEST_DIRECT_SCALAR;
 }
 
-void palimpsest_direct_conv3x3(const float *x, const float *packed, const float *bias, float *y,
-                               int c, int o, int n, int s, bool relu, int first, int count,
+void palimpsest_direct_conv3x3(palimpsest_direct_isa isa, const float *x, const float *packed, const float *bias,
+                               float *y, int c, int o, int n, int s, bool relu, int first, int count,
                                int block_first, int block_count, float *workspace) {
+    row_kernel row = row_scalar;
 #if PALIMPSEST_X86
-    if (palimpsest_direct_has_simd()) {
-        conv_avx2(x, packed, bias, y, c, o, n, s, relu, first, count, block_first, block_count, workspace);
-        return;
-    }
+    if (isa == PALIMPSEST_DIRECT_AVX512) row = row_avx512;
+    if (isa == PALIMPSEST_DIRECT_AVX2) row = row_avx2;
 #endif
-    palimpsest_direct_conv3x3_scalar(x, packed, bias, y, c, o, n, s, relu, first, count, block_first, block_count, workspace);
+    conv(x, packed, bias, y, c, o, n, s, relu, first, count, block_first, block_count, workspace, row);
 }
 
 // MARK: Weight gradient
@@ -295,15 +347,11 @@ static void weight_gradient(const float *x, const float *dy, float *dw, int c, i
     }
 }
 
-void palimpsest_direct_weight_gradient_scalar(const float *x, const float *dy, float *dw, int c, int o, int n, int s,
-                                              int block_first, int block_count, float *workspace) {
-    weight_gradient(x, dy, dw, c, o, n, s, block_first, block_count, workspace, band_scalar);
-}
-
-void palimpsest_direct_weight_gradient(const float *x, const float *dy, float *dw, int c, int o, int n, int s,
-                                       int block_first, int block_count, float *workspace) {
+void palimpsest_direct_weight_gradient(palimpsest_direct_isa isa, const float *x, const float *dy, float *dw,
+                                       int c, int o, int n, int s, int block_first, int block_count, float *workspace) {
 #if PALIMPSEST_X86
-    if (palimpsest_direct_has_simd()) {
+    // AVX-512 runs the AVX2 bands: wider vectors would regroup the 8 lane sums, and so change the bits.
+    if (isa != PALIMPSEST_DIRECT_SCALAR) {
         weight_gradient(x, dy, dw, c, o, n, s, block_first, block_count, workspace, band_avx2);
         return;
     }

@@ -1,20 +1,39 @@
 import CDirectConv
 
-/// 3×3 convolution, stride 1, zero padding 1, computed directly with AVX2/FMA register tiles (C target
-/// `CDirectConv`): 4 output channels × 16 pixels of a row accumulate the C × 9 products in registers, with bias and
-/// ReLU fused into the store. For the thin layers of the scaled network, whose im2col GEMMs (16–32 rows, K = 9C)
+/// 3×3 convolution, stride 1, zero padding 1, computed directly with AVX-512 or AVX2/FMA register tiles (C target
+/// `CDirectConv`): 4 output channels × 64 (AVX-512) or 16 (AVX2) pixels of a row accumulate the C × 9 products in
+/// registers, with bias and ReLU fused into the store. For the thin layers of the scaled network, whose im2col GEMMs (16–32 rows, K = 9C)
 /// are too short for the BLAS to reach its speed.
 ///
 /// Shapes as `Conv3x3`: x [C, N, S, S], weight [O, C, 3, 3], bias [O], y [O, N, S, S]. The input gradient is the
 /// same kernel on dy with the weights flipped and transposed. Each output is one fused multiply–add chain in the
-/// order (c, ky, kx), so the SIMD path and its scalar twin agree bit for bit; the rounding is that of a float32 dot
+/// order (c, ky, kx), so the AVX-512, AVX2 and scalar paths agree bit for bit; the rounding is that of a float32 dot
 /// product of length 9C, like im2col's but summed in another order. The weight gradient is im2col + sgemm
 /// (`Conv3x3.backward`), or on request the direct reduction: each image summed in 8 lanes of fused multiply–adds
 /// (4 output channels × 3 taps in registers) and the images' partials added in order, also bit-identical to its
 /// scalar twin and independent of the thread count, since each worker owns whole blocks of output channels.
 enum DirectConv3x3 {
-    /// Whether this CPU runs the AVX2/FMA tiles (else every call takes the scalar twin, far slower than im2col).
-    static let hasSIMD = palimpsest_direct_has_simd()
+    /// The instruction sets the kernel runs on, all giving the same bits (`palimpsest_direct_isa`).
+    enum InstructionSet: CaseIterable {
+        case scalar, avx2, avx512
+
+        var raw: palimpsest_direct_isa {
+            switch self {
+            case .scalar: PALIMPSEST_DIRECT_SCALAR
+            case .avx2: PALIMPSEST_DIRECT_AVX2
+            case .avx512: PALIMPSEST_DIRECT_AVX512
+            }
+        }
+
+        /// Whether this CPU runs it.
+        var isSupported: Bool { palimpsest_direct_supports(raw) }
+
+        /// The widest one this CPU runs.
+        static let best: InstructionSet = allCases.last { $0.isSupported }!
+    }
+
+    /// Whether this CPU runs SIMD tiles (else every call takes the scalar twin, far slower than im2col).
+    static let hasSIMD = InstructionSet.best != .scalar
 
     /// Floats of workspace for `forward` and `backward`: packed weights and one padded image per worker, and for
     /// the weight gradient im2col's column buffer or (`directWeightGradient`) one padded image and one block's
@@ -38,11 +57,12 @@ enum DirectConv3x3 {
     static func forward(
         input x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
         output y: UnsafeMutablePointer<Float>, inChannels c: Int, outChannels o: Int,
-        batch n: Int, size s: Int, relu: Bool, workspace ws: UnsafeMutablePointer<Float>, scalar: Bool = false
+        batch n: Int, size s: Int, relu: Bool, workspace ws: UnsafeMutablePointer<Float>,
+        instructionSet isa: InstructionSet = .best
     ) {
         palimpsest_direct_pack(weight, Int32(c), Int32(o), false, ws)
         run(x, packed: ws, bias: bias, y, inChannels: c, outChannels: o, batch: n, size: s, relu: relu,
-            pads: ws + packedCount(c, o), scalar: scalar)
+            pads: ws + packedCount(c, o), isa: isa)
     }
 
     /// Weight, bias and input gradients (each when given): db as `Conv3x3.backward`, dW as `Conv3x3.backward` or by
@@ -53,11 +73,11 @@ enum DirectConv3x3 {
         gradWeight dw: UnsafeMutablePointer<Float>?, gradBias db: UnsafeMutablePointer<Float>?,
         gradInput dx: UnsafeMutablePointer<Float>?, inChannels c: Int, outChannels o: Int,
         batch n: Int, size s: Int, directWeightGradient: Bool = false, workspace ws: UnsafeMutablePointer<Float>,
-        scalar: Bool = false
+        instructionSet isa: InstructionSet = .best
     ) {
         if directWeightGradient {
             if let db { Conv3x3.biasGradient(dy, channels: o, count: n * s * s, into: db) }
-            if let dw { weightGradient(x, dy, dw, inChannels: c, outChannels: o, batch: n, size: s, workspace: ws, scalar: scalar) }
+            if let dw { weightGradient(x, dy, dw, inChannels: c, outChannels: o, batch: n, size: s, workspace: ws, isa: isa) }
         } else if dw != nil || db != nil {
             Conv3x3.backward(input: x, weight: weight, gradOutput: dy, gradWeight: dw, gradBias: db, gradInput: nil,
                              inChannels: c, outChannels: o, batch: n, height: s, width: s, column: ws)
@@ -65,20 +85,19 @@ enum DirectConv3x3 {
         guard let dx else { return }
         palimpsest_direct_pack(weight, Int32(c), Int32(o), true, ws)
         run(dy, packed: ws, bias: nil, dx, inChannels: o, outChannels: c, batch: n, size: s, relu: false,
-            pads: ws + packedCount(o, c), scalar: scalar)
+            pads: ws + packedCount(o, c), isa: isa)
     }
 
     /// dW over the whole batch, the output-channel blocks split between the workers (each pads every image itself).
     private static func weightGradient(
         _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dw: UnsafeMutablePointer<Float>, inChannels c: Int,
-        outChannels o: Int, batch n: Int, size s: Int, workspace ws: UnsafeMutablePointer<Float>, scalar: Bool
+        outChannels o: Int, batch n: Int, size s: Int, workspace ws: UnsafeMutablePointer<Float>, isa: InstructionSet
     ) {
         let blocks = (o + Int(PALIMPSEST_DIRECT_BLOCK) - 1) / Int(PALIMPSEST_DIRECT_BLOCK)
         let parts = min(Parallel.width, blocks), each = weightGradientCount(c, s)
-        let kernel = scalar ? palimpsest_direct_weight_gradient_scalar : palimpsest_direct_weight_gradient
         Parallel.forEach(parts) { p in
             let lo = blocks * p / parts, hi = blocks * (p + 1) / parts
-            kernel(x, dy, dw, Int32(c), Int32(o), Int32(n), Int32(s), Int32(lo), Int32(hi - lo), ws + p * each)
+            palimpsest_direct_weight_gradient(isa.raw, x, dy, dw, Int32(c), Int32(o), Int32(n), Int32(s), Int32(lo), Int32(hi - lo), ws + p * each)
         }
     }
 
@@ -87,17 +106,16 @@ enum DirectConv3x3 {
     private static func run(
         _ x: UnsafePointer<Float>, packed: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         _ y: UnsafeMutablePointer<Float>, inChannels c: Int, outChannels o: Int, batch n: Int, size s: Int,
-        relu: Bool, pads: UnsafeMutablePointer<Float>, scalar: Bool
+        relu: Bool, pads: UnsafeMutablePointer<Float>, isa: InstructionSet
     ) {
         let blocks = (o + Int(PALIMPSEST_DIRECT_BLOCK) - 1) / Int(PALIMPSEST_DIRECT_BLOCK)
         let byImages = n >= Parallel.width
         let parts = min(Parallel.width, byImages ? n : blocks)
         let pad = paddedCount(c, s)
-        let kernel = scalar ? palimpsest_direct_conv3x3_scalar : palimpsest_direct_conv3x3
         Parallel.forEach(parts) { p in
             let total = byImages ? n : blocks, lo = total * p / parts, hi = total * (p + 1) / parts
             let images = byImages ? (lo, hi - lo) : (0, n), range = byImages ? (0, blocks) : (lo, hi - lo)
-            kernel(x, packed, bias, y, Int32(c), Int32(o), Int32(n), Int32(s), relu, Int32(images.0), Int32(images.1),
+            palimpsest_direct_conv3x3(isa.raw, x, packed, bias, y, Int32(c), Int32(o), Int32(n), Int32(s), relu, Int32(images.0), Int32(images.1),
                    Int32(range.0), Int32(range.1), pads + p * pad)
         }
     }

@@ -2,15 +2,20 @@ import CDirectConv
 import Testing
 @testable import Core
 
-/// The direct 3×3 kernel (`DirectConv3x3`) against its twins: its own scalar path bit for bit (same fused
-/// multiply–add chains), and im2col + sgemm (`Conv3x3`) to float32 rounding, forward and both gradients.
+/// The direct 3×3 kernel (`DirectConv3x3`) against its twins: its scalar path bit for bit from every SIMD path this
+/// CPU runs (AVX2, AVX-512: the same fused multiply–add chains), and im2col + sgemm (`Conv3x3`) to float32
+/// rounding, forward and both gradients.
 @Suite struct DirectConvolutionTests {
-    // (C, O, N, S): rows of 16 and 8 SIMD pixels with scalar tails (13, 9, 5), fewer output channels than a block
-    // (3) and a partial last block (6), the first layer's 3 inputs, batch 1 (split by channel blocks), a 1-pixel image.
+    // (C, O, N, S): rows of AVX-512 tiles of 64, 32 and 16 pixels and AVX2 tiles of 16 and 8, with scalar tails
+    // (13, 9, 5, 61 = 32 + 16 + 8 + 5, 100 = 64 + 32 + 4), fewer output channels than a block (3) and a partial last
+    // block (6), the first layer's 3 inputs, batch 1 (split by channel blocks), a 1-pixel image.
     static let shapes: [(Int, Int, Int, Int)] = [
         (3, 16, 3, 16), (5, 3, 2, 13), (7, 6, 1, 9), (16, 8, 4, 8), (4, 5, 3, 5), (2, 4, 2, 1), (16, 16, 2, 32),
-        (6, 12, 1, 24),
+        (6, 12, 1, 24), (3, 8, 2, 64), (4, 6, 2, 61), (5, 4, 1, 100),
     ]
+
+    /// The SIMD paths this CPU runs (none on a CPU without AVX2 and FMA).
+    static let simd = DirectConv3x3.InstructionSet.allCases.filter { $0 != .scalar && $0.isSupported }
 
     @Test func forwardMatchesIm2colAndItsScalarPathBitForBit() {
         for (i, (c, o, n, s)) in Self.shapes.enumerated() {
@@ -18,11 +23,13 @@ import Testing
             let w = TestSupport.random(o * c * 9, seed: UInt64(20 + i))
             let b = TestSupport.random(o, seed: UInt64(30 + i))
             for relu in [false, true] {
-                let fast = Self.forward(x, w, b, c: c, o: o, n: n, s: s, relu: relu, scalar: false)
-                let scalar = Self.forward(x, w, b, c: c, o: o, n: n, s: s, relu: relu, scalar: true)
+                let scalar = Self.forward(x, w, b, c: c, o: o, n: n, s: s, relu: relu, isa: .scalar)
                 let twin = TestSupport.convForward(x, w, b, c: c, o: o, n: n, h: s, wd: s, relu: relu)
-                #expect(fast == scalar, "shape \(i) relu \(relu)")
-                #expect(TestSupport.relativeError(fast, twin) < 1e-6, "shape \(i) relu \(relu)")
+                #expect(TestSupport.relativeError(scalar, twin) < 1e-6, "shape \(i) relu \(relu)")
+                for isa in Self.simd {
+                    let fast = Self.forward(x, w, b, c: c, o: o, n: n, s: s, relu: relu, isa: isa)
+                    #expect(fast == scalar, "shape \(i) relu \(relu) \(isa)")
+                }
             }
         }
     }
@@ -33,18 +40,20 @@ import Testing
             let w = TestSupport.random(o * c * 9, seed: UInt64(50 + i))
             let dy = TestSupport.random(o * n * s * s, seed: UInt64(60 + i))
             let twin = TestSupport.convBackward(x, w, dy, c: c, o: o, n: n, h: s, wd: s)
-            let fast = Self.backward(x, w, dy, c: c, o: o, n: n, s: s, scalar: false)
-            let scalar = Self.backward(x, w, dy, c: c, o: o, n: n, s: s, scalar: true)
-            #expect(fast.input == scalar.input, "dx shape \(i)")
-            #expect(TestSupport.relativeError(fast.input, twin.input) < 1e-6, "dx shape \(i)")
+            let scalar = Self.backward(x, w, dy, c: c, o: o, n: n, s: s, isa: .scalar)
+            #expect(TestSupport.relativeError(scalar.input, twin.input) < 1e-6, "dx shape \(i)")
             // `direct`'s weight and bias gradients are im2col's own code.
-            #expect(fast.weight == twin.weight && fast.bias == twin.bias, "dW, db shape \(i)")
+            #expect(scalar.weight == twin.weight && scalar.bias == twin.bias, "dW, db shape \(i)")
             // `direct_all`'s weight gradient is the direct reduction; dx and db are the same code as above.
-            let all = Self.backward(x, w, dy, c: c, o: o, n: n, s: s, directWeightGradient: true, scalar: false)
-            let allScalar = Self.backward(x, w, dy, c: c, o: o, n: n, s: s, directWeightGradient: true, scalar: true)
-            #expect(all.weight == allScalar.weight, "direct dW shape \(i)")
-            #expect(TestSupport.relativeError(all.weight, twin.weight) < 1e-6, "direct dW shape \(i)")
-            #expect(all.input == fast.input && all.bias == twin.bias, "direct_all dx, db shape \(i)")
+            let allScalar = Self.backward(x, w, dy, c: c, o: o, n: n, s: s, directWeightGradient: true, isa: .scalar)
+            #expect(TestSupport.relativeError(allScalar.weight, twin.weight) < 1e-6, "direct dW shape \(i)")
+            #expect(allScalar.input == scalar.input && allScalar.bias == twin.bias, "direct_all dx, db shape \(i)")
+            for isa in Self.simd {
+                let fast = Self.backward(x, w, dy, c: c, o: o, n: n, s: s, isa: isa)
+                #expect(fast.input == scalar.input && fast.weight == twin.weight, "dx shape \(i) \(isa)")
+                let all = Self.backward(x, w, dy, c: c, o: o, n: n, s: s, directWeightGradient: true, isa: isa)
+                #expect(all.weight == allScalar.weight && all.input == scalar.input, "direct dW shape \(i) \(isa)")
+            }
         }
     }
 
@@ -58,7 +67,7 @@ import Testing
             var dw = [Float](repeating: .nan, count: o * c * 9)
             var ws = [Float](repeating: .nan, count: palimpsest_direct_weight_gradient_workspace_count(Int32(c), Int32(s)))
             for r in splits {
-                palimpsest_direct_weight_gradient(x, dy, &dw, Int32(c), Int32(o), Int32(n), Int32(s), Int32(r.lowerBound),
+                palimpsest_direct_weight_gradient(DirectConv3x3.InstructionSet.best.raw, x, dy, &dw, Int32(c), Int32(o), Int32(n), Int32(s), Int32(r.lowerBound),
                                                   Int32(r.count), &ws)
             }
             return dw
@@ -76,10 +85,10 @@ import Testing
         var x = TestSupport.random(c * n * s * s, seed: 5)
         x[17] = .nan
         let w = TestSupport.random(o * c * 9, seed: 6), b = [Float](repeating: -100, count: o)
-        for scalar in [false, true] {
-            let y = Self.forward(x, w, b, c: c, o: o, n: n, s: s, relu: true, scalar: scalar)
-            #expect(y[17].isNaN && y[s * s + 17].isNaN, "scalar \(scalar)")
-            #expect(y.filter { !$0.isNaN }.allSatisfy { $0 == 0 && $0.sign == .plus }, "scalar \(scalar)")
+        for isa in [.scalar] + Self.simd {
+            let y = Self.forward(x, w, b, c: c, o: o, n: n, s: s, relu: true, isa: isa)
+            #expect(y[17].isNaN && y[s * s + 17].isNaN, "\(isa)")
+            #expect(y.filter { !$0.isNaN }.allSatisfy { $0 == 0 && $0.sign == .plus }, "\(isa)")
         }
     }
 
@@ -92,8 +101,8 @@ import Testing
     @Test func roundingIsThatOfAFloatDotProduct() {
         let (c, o, n, s) = (32, 32, 2, 16)
         let (x, w, b, dy, exact) = WinogradTests.roundingCase(c: c, o: o, n: n, s: s)
-        let y = Self.forward(x, w, b, c: c, o: o, n: n, s: s, relu: false, scalar: false)
-        let back = Self.backward(x, w, dy, c: c, o: o, n: n, s: s, directWeightGradient: true, scalar: false)
+        let y = Self.forward(x, w, b, c: c, o: o, n: n, s: s, relu: false, isa: .best)
+        let back = Self.backward(x, w, dy, c: c, o: o, n: n, s: s, directWeightGradient: true, isa: .best)
         let twinY = TestSupport.convForward(x, w, b, c: c, o: o, n: n, h: s, wd: s, relu: false)
         let twinBack = TestSupport.convBackward(x, w, dy, c: c, o: o, n: n, h: s, wd: s)
         for (pass, fast, twin, truth) in [("y", y, twinY, exact.y), ("dx", back.input, twinBack.input, exact.dx),
@@ -105,21 +114,21 @@ import Testing
     }
 
     static func forward(_ x: [Float], _ w: [Float], _ b: [Float], c: Int, o: Int, n: Int, s: Int, relu: Bool,
-                        scalar: Bool) -> [Float] {
+                        isa: DirectConv3x3.InstructionSet) -> [Float] {
         var y = [Float](repeating: .nan, count: o * n * s * s)
         var ws = [Float](repeating: .nan, count: DirectConv3x3.workspaceCount(inChannels: c, outChannels: o, batch: n, size: s))
         x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in b.withUnsafeBufferPointer { bp in
             y.withUnsafeMutableBufferPointer { yp in ws.withUnsafeMutableBufferPointer { sp in
                 DirectConv3x3.forward(input: xp.baseAddress!, weight: wp.baseAddress!, bias: bp.baseAddress!,
                                       output: yp.baseAddress!, inChannels: c, outChannels: o, batch: n, size: s,
-                                      relu: relu, workspace: sp.baseAddress!, scalar: scalar)
+                                      relu: relu, workspace: sp.baseAddress!, instructionSet: isa)
             } }
         } } }
         return y
     }
 
     static func backward(_ x: [Float], _ w: [Float], _ dy: [Float], c: Int, o: Int, n: Int, s: Int,
-                         directWeightGradient: Bool = false, scalar: Bool)
+                         directWeightGradient: Bool = false, isa: DirectConv3x3.InstructionSet)
         -> (weight: [Float], bias: [Float], input: [Float]) {
         var dw = [Float](repeating: .nan, count: w.count), db = [Float](repeating: .nan, count: o)
         var dx = [Float](repeating: .nan, count: x.count)
@@ -132,7 +141,7 @@ import Testing
                                            gradWeight: dwp.baseAddress!, gradBias: dbp.baseAddress!,
                                            gradInput: dxp.baseAddress!, inChannels: c, outChannels: o, batch: n,
                                            size: s, directWeightGradient: directWeightGradient,
-                                           workspace: sp.baseAddress!, scalar: scalar)
+                                           workspace: sp.baseAddress!, instructionSet: isa)
                 } }
             } }
         } } }

@@ -7,6 +7,20 @@
 /// Output channels per block of the packed weights (one broadcast register each).
 #define PALIMPSEST_DIRECT_BLOCK 4
 
+/// The instruction sets the kernels run on. Every path gives the same bits (each output, and each weight-gradient
+/// lane, is the same fused multiply–add chain in the same order); only their speed differs.
+typedef enum {
+    PALIMPSEST_DIRECT_SCALAR = 0,
+    PALIMPSEST_DIRECT_AVX2 = 1,
+    PALIMPSEST_DIRECT_AVX512 = 2,
+} palimpsest_direct_isa;
+
+/// Whether this CPU runs `isa` (the scalar path always; AVX2 needs AVX2 and FMA; AVX-512 needs those and AVX-512F).
+bool palimpsest_direct_supports(palimpsest_direct_isa isa);
+
+/// The widest instruction set this CPU supports.
+palimpsest_direct_isa palimpsest_direct_best_isa(void);
+
 /// Floats of packed weights for `o` output and `c` input channels: ceil(o / 4) blocks of c × 9 × 4.
 size_t palimpsest_direct_packed_count(int c, int o);
 
@@ -20,18 +34,13 @@ void palimpsest_direct_pack(const float *w, int c, int o, bool flip, float *pack
 
 /// y[oc][b][·] ← Σ_ci Σ_ky,kx packed · x (zero padding 1, stride 1), plus bias[oc] when bias is not NULL, then
 /// max(·, 0) when relu, for output blocks [block_first, block_first + block_count) (4 channels each) and images
-/// b in [first, first + count) of a CNHW batch of n images of s × s. Channel strides are n·s²; rows run as SIMD
-/// tiles of 16 or 8 pixels, the rest of a row pixel by pixel. Each output is one fused multiply–add chain in the
-/// order ci, ky, kx, so the AVX2 path and the scalar path give the same bits. `workspace` holds
-/// palimpsest_direct_workspace_count floats.
-void palimpsest_direct_conv3x3(const float *x, const float *packed, const float *bias, float *y,
-                               int c, int o, int n, int s, bool relu, int first, int count,
+/// b in [first, first + count) of a CNHW batch of n images of s × s, on instruction set `isa` (which the CPU must
+/// support). Channel strides are n·s²; rows run as SIMD tiles (AVX-512: 64, 32 or 16 pixels, then AVX2: 16 or 8),
+/// the rest of a row pixel by pixel. Each output is one fused multiply–add chain in the order ci, ky, kx, so every
+/// path gives the same bits. `workspace` holds palimpsest_direct_workspace_count floats.
+void palimpsest_direct_conv3x3(palimpsest_direct_isa isa, const float *x, const float *packed, const float *bias,
+                               float *y, int c, int o, int n, int s, bool relu, int first, int count,
                                int block_first, int block_count, float *workspace);
-
-/// The scalar path of palimpsest_direct_conv3x3 (the twin the tests compare the SIMD path with, bit for bit).
-void palimpsest_direct_conv3x3_scalar(const float *x, const float *packed, const float *bias, float *y,
-                                      int c, int o, int n, int s, bool relu, int first, int count,
-                                      int block_first, int block_count, float *workspace);
 
 /// Floats of workspace one weight-gradient call needs: a padded image (palimpsest_direct_workspace_count) and the
 /// accumulators of one block of 4 output channels (c × 9 × 4 × 9).
@@ -39,19 +48,13 @@ size_t palimpsest_direct_weight_gradient_workspace_count(int c, int s);
 
 /// dw[oc][ci][ky][kx] ← Σ_b Σ_r,col dy[oc][b][r][col] · x[ci][b][r + ky − 1][col + kx − 1] (zero padding 1) for the
 /// output channels of blocks [block_first, block_first + block_count) (4 channels each), over all n images of a CNHW
-/// batch of s × s (dw is overwritten). For each image and weight, 8 lanes sum the columns below s − s mod 8 that are
-/// congruent to the lane mod 8, each one fmaf chain in the order (row, column), a scalar sums the other columns;
-/// the image's partial is a fixed tree over the lanes plus the tail, and the partials are added in image order. So
-/// the AVX2 path and the scalar path give the same bits, and the result does not depend on how blocks are split
-/// between calls. `workspace` holds palimpsest_direct_weight_gradient_workspace_count floats.
-void palimpsest_direct_weight_gradient(const float *x, const float *dy, float *dw, int c, int o, int n, int s,
-                                       int block_first, int block_count, float *workspace);
-
-/// The scalar path of palimpsest_direct_weight_gradient (its bit-for-bit twin in the tests).
-void palimpsest_direct_weight_gradient_scalar(const float *x, const float *dy, float *dw, int c, int o, int n, int s,
-                                              int block_first, int block_count, float *workspace);
-
-/// Whether this CPU runs the AVX2/FMA path (otherwise the scalar path runs, with the same results, far slower).
-bool palimpsest_direct_has_simd(void);
+/// batch of s × s (dw is overwritten), on `isa` (AVX-512 runs the AVX2 path). Image b's dy is read in the padded
+/// image's row layout (s rows of s + 2, zeros between), one flat range of pixels i; for each image and weight, 8
+/// lanes sum the pixels i ≡ lane (mod 8), each one fmaf chain in ascending i; the image's partial is a fixed tree
+/// over the lanes, and the partials are added in image order. So every path gives the same bits, and the result
+/// does not depend on how blocks are split between calls. `workspace` holds
+/// palimpsest_direct_weight_gradient_workspace_count floats.
+void palimpsest_direct_weight_gradient(palimpsest_direct_isa isa, const float *x, const float *dy, float *dw,
+                                       int c, int o, int n, int s, int block_first, int block_count, float *workspace);
 
 #endif
