@@ -13,6 +13,16 @@ enum RulePropagation {
         precondition(x.count == op.inputCount && r.count == op.outputCount, "RulePropagation: shape mismatch")
         if column.count < op.columnCount { column = [Float](repeating: 0, count: op.columnCount) }
         let (low, high) = range(x)
+        // The mapped inputs and weights this call makes (x and weight themselves are the caller's), given back to
+        // the pool at the end: z⁺ maps every conv weight on every pass, and fresh buffers would be new pages to fault
+        // and zero each time.
+        var made: [[Float]] = []
+        defer { for b in made { pool.give(b) } }
+        func map(_ v: [Float], _ f: (Float) -> Float) -> [Float] {
+            let y = RulePropagation.map(v, into: pool.take(v.count), f)
+            made.append(y)
+            return y
+        }
         var inputs: [InputPart: [Float]?] = [:]
         func input(_ part: InputPart) -> [Float]? {
             if let cached = inputs[part] { return cached }
@@ -98,8 +108,9 @@ enum RulePropagation {
         return (lows.min()!, highs.max()!)
     }
 
-    private static func map(_ x: [Float], _ f: (Float) -> Float) -> [Float] {
-        var y = [Float](repeating: 0, count: x.count)
+    /// y ← f(x) elementwise, into `y` (x.count floats, every one overwritten).
+    private static func map(_ x: [Float], into y: [Float], _ f: (Float) -> Float) -> [Float] {
+        var y = y
         x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in
             let src = xp.baseAddress!, dst = yp.baseAddress!
             Parallel.ranges(xp.count) { r in for i in r { dst[i] = f(src[i]) } }
