@@ -149,13 +149,16 @@ public enum Benchmark {
         public var threads: Int
         /// OpenBLAS kernel family in use (`BLAS.coreName`).
         public var kernels: String
+        /// The direct 3×3 kernel's instruction set (`DirectKernel.instructionSet`: avx512, avx2 or scalar).
+        public var directInstructionSet: String?
         /// 1-minute load average before the run (other processes competing for the cores).
         public var loadAverage: Double?
         /// LRP relevance speed per relevance setup, in order.
         public var relevance: [RelevanceResult] = []
 
         enum CodingKeys: String, CodingKey {
-            case sgemmGFLOPS = "sgemm_gflops", configs, threads, kernels, loadAverage = "load_average", relevance
+            case sgemmGFLOPS = "sgemm_gflops", configs, threads, kernels, directInstructionSet = "direct_isa"
+            case loadAverage = "load_average", relevance
         }
     }
 
@@ -186,7 +189,7 @@ public enum Benchmark {
             relevance.append(r)
         }
         return Report(sgemmGFLOPS: sgemm, configs: configs, threads: BLAS.threads, kernels: BLAS.coreName,
-                      loadAverage: load, relevance: relevance)
+                      directInstructionSet: DirectKernel.instructionSet, loadAverage: load, relevance: relevance)
     }
 
     /// Relevance maps per second of one setup on deterministic pseudo-images in [0, 1).

@@ -1,4 +1,26 @@
 import CDirectConv
+import Foundation
+
+/// The direct 3×3 kernel's instruction set, as the command line sees it.
+public enum DirectKernel {
+    /// Caps the instruction set of the direct kernel (`scalar`, `avx2` or `avx512`; unset: the widest this CPU runs).
+    /// Every path gives the same bits, so it only changes speed: for measuring the paths against each other.
+    public static let environmentVariable = "PALIMPSEST_DIRECT_ISA"
+
+    /// The instruction set every call runs (`avx512`, `avx2` or `scalar`).
+    public static var instructionSet: String { DirectConv3x3.InstructionSet.chosen.rawValue }
+
+    /// What is wrong with `environmentVariable` (not a name, or one this CPU does not run), or nil.
+    public static func environmentProblem() -> String? {
+        guard let value = ProcessInfo.processInfo.environment[environmentVariable] else { return nil }
+        let supported = DirectConv3x3.InstructionSet.allCases.filter(\.isSupported).map(\.rawValue)
+        guard supported.contains(value) else {
+            return "\(environmentVariable)=\(value): expected one of \(supported.joined(separator: ", ")) (the instruction "
+                + "sets this CPU runs)"
+        }
+        return nil
+    }
+}
 
 /// 3×3 convolution, stride 1, zero padding 1, computed directly with AVX-512 or AVX2/FMA register tiles (C target
 /// `CDirectConv`): 4 output channels × 64 (AVX-512) or 16 (AVX2) pixels of a row accumulate the C × 9 products in
@@ -14,7 +36,7 @@ import CDirectConv
 /// scalar twin and independent of the thread count, since each worker owns whole blocks of output channels.
 enum DirectConv3x3 {
     /// The instruction sets the kernel runs on, all giving the same bits (`palimpsest_direct_isa`).
-    enum InstructionSet: CaseIterable {
+    enum InstructionSet: String, CaseIterable {
         case scalar, avx2, avx512
 
         var raw: palimpsest_direct_isa {
@@ -29,11 +51,18 @@ enum DirectConv3x3 {
         var isSupported: Bool { palimpsest_direct_supports(raw) }
 
         /// The widest one this CPU runs.
-        static let best: InstructionSet = allCases.last { $0.isSupported }!
+        static let widest: InstructionSet = allCases.last { $0.isSupported }!
+
+        /// The one every call runs: `DirectKernel.environmentVariable` when it names one this CPU runs (to measure
+        /// the narrower paths), else the widest.
+        static let chosen: InstructionSet = {
+            let named = ProcessInfo.processInfo.environment[DirectKernel.environmentVariable].flatMap(InstructionSet.init)
+            return named.map { $0.isSupported ? $0 : widest } ?? widest
+        }()
     }
 
     /// Whether this CPU runs SIMD tiles (else every call takes the scalar twin, far slower than im2col).
-    static let hasSIMD = InstructionSet.best != .scalar
+    static let hasSIMD = InstructionSet.widest != .scalar
 
     /// Floats of workspace for `forward` and `backward`: packed weights and one padded image per worker, and for
     /// the weight gradient im2col's column buffer or (`directWeightGradient`) one padded image and one block's
@@ -58,7 +87,7 @@ enum DirectConv3x3 {
         input x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
         output y: UnsafeMutablePointer<Float>, inChannels c: Int, outChannels o: Int,
         batch n: Int, size s: Int, relu: Bool, workspace ws: UnsafeMutablePointer<Float>,
-        instructionSet isa: InstructionSet = .best
+        instructionSet isa: InstructionSet = .chosen
     ) {
         palimpsest_direct_pack(weight, Int32(c), Int32(o), false, ws)
         run(x, packed: ws, bias: bias, y, inChannels: c, outChannels: o, batch: n, size: s, relu: relu,
@@ -73,7 +102,7 @@ enum DirectConv3x3 {
         gradWeight dw: UnsafeMutablePointer<Float>?, gradBias db: UnsafeMutablePointer<Float>?,
         gradInput dx: UnsafeMutablePointer<Float>?, inChannels c: Int, outChannels o: Int,
         batch n: Int, size s: Int, directWeightGradient: Bool = false, workspace ws: UnsafeMutablePointer<Float>,
-        instructionSet isa: InstructionSet = .best
+        instructionSet isa: InstructionSet = .chosen
     ) {
         if directWeightGradient {
             if let db { Conv3x3.biasGradient(dy, channels: o, count: n * s * s, into: db) }

@@ -140,8 +140,8 @@ struct BenchCommand: ParsableCommand {
 
     private func printCore(_ report: Benchmark.Report) {
         print("")
-        print(String(format: "sgemm (4096³, %d threads, OpenBLAS %@ kernels): %.1f GFLOP/s; load average before the run: %@",
-                     report.threads, report.kernels, report.sgemmGFLOPS,
+        print(String(format: "sgemm (4096³, %d threads, OpenBLAS %@ kernels): %.1f GFLOP/s; direct conv kernel: %@; load average before the run: %@",
+                     report.threads, report.kernels, report.sgemmGFLOPS, report.directInstructionSet ?? "n/a",
                      report.loadAverage.map { String(format: "%.2f", $0) } ?? "n/a"))
         print("config             batch  train img/s  train GFLOP/s  (% sgemm)  infer img/s  infer GFLOP/s  train peak RSS")
         for c in report.configs {

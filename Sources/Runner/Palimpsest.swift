@@ -30,6 +30,7 @@ struct Palimpsest: ParsableCommand {
     /// Runs the command with OpenBLAS' fastest kernels for this CPU; errors end it through `Termination`.
     static func main() {
         BLAS.relaunchWithPreferredKernels()
+        if let problem = DirectKernel.environmentProblem() { Foundation.exit(Termination.usage(problem).rawValue) }
         do {
             var command = try parseAsRoot()
             try command.run()

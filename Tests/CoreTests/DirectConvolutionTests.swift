@@ -67,7 +67,7 @@ import Testing
             var dw = [Float](repeating: .nan, count: o * c * 9)
             var ws = [Float](repeating: .nan, count: palimpsest_direct_weight_gradient_workspace_count(Int32(c), Int32(s)))
             for r in splits {
-                palimpsest_direct_weight_gradient(DirectConv3x3.InstructionSet.best.raw, x, dy, &dw, Int32(c), Int32(o), Int32(n), Int32(s), Int32(r.lowerBound),
+                palimpsest_direct_weight_gradient(DirectConv3x3.InstructionSet.chosen.raw, x, dy, &dw, Int32(c), Int32(o), Int32(n), Int32(s), Int32(r.lowerBound),
                                                   Int32(r.count), &ws)
             }
             return dw
@@ -101,8 +101,8 @@ import Testing
     @Test func roundingIsThatOfAFloatDotProduct() {
         let (c, o, n, s) = (32, 32, 2, 16)
         let (x, w, b, dy, exact) = WinogradTests.roundingCase(c: c, o: o, n: n, s: s)
-        let y = Self.forward(x, w, b, c: c, o: o, n: n, s: s, relu: false, isa: .best)
-        let back = Self.backward(x, w, dy, c: c, o: o, n: n, s: s, directWeightGradient: true, isa: .best)
+        let y = Self.forward(x, w, b, c: c, o: o, n: n, s: s, relu: false, isa: .chosen)
+        let back = Self.backward(x, w, dy, c: c, o: o, n: n, s: s, directWeightGradient: true, isa: .chosen)
         let twinY = TestSupport.convForward(x, w, b, c: c, o: o, n: n, h: s, wd: s, relu: false)
         let twinBack = TestSupport.convBackward(x, w, dy, c: c, o: o, n: n, h: s, wd: s)
         for (pass, fast, twin, truth) in [("y", y, twinY, exact.y), ("dx", back.input, twinBack.input, exact.dx),

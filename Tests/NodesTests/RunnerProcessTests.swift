@@ -41,6 +41,28 @@ import Testing
         return (p.terminationStatus, try String(contentsOf: out, encoding: .utf8), try String(contentsOf: err, encoding: .utf8))
     }
 
+    /// `PALIMPSEST_DIRECT_ISA` names an instruction set this CPU runs, or the command stops with status 2 before
+    /// doing anything.
+    @Test func directKernelInstructionSetFromTheEnvironment() throws {
+        func kinds(_ value: String) throws -> (Int32, String) {
+            let p = Process()
+            p.executableURL = try Self.binary()
+            p.arguments = ["kinds"]
+            p.environment = ProcessInfo.processInfo.environment.merging(["PALIMPSEST_DIRECT_ISA": value]) { $1 }
+            let err = Pipe()
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = err
+            try p.run()
+            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            return (p.terminationStatus, text)
+        }
+        let bad = try kinds("avx1024")
+        #expect(bad.0 == 2)
+        #expect(bad.1.contains("error: PALIMPSEST_DIRECT_ISA=avx1024: expected one of scalar"), "\(bad.1)")
+        #expect(try kinds("scalar").0 == 0)
+    }
+
     @Test func exitStatusesAndMessages() throws {
         let p = try ShellProject("""
         palimpsest: 1
