@@ -2,8 +2,8 @@
 // GEMMs are too short to reach the BLAS's speed. One output tile (`tile`) is 4 channels × 16 (or 8) pixels of a
 // row, held in 8 (or 4) AVX registers (`tile512`: 4 channels × up to 64 pixels in 16 AVX-512 registers) while the
 // c × 9 multiply-adds stream through; the input is first copied into a zero-bordered buffer so the tile loop needs
-// no edge cases. The weight gradient (below) is a reduction over every
-// pixel, tiled the other way: 4 output channels × 3 taps of a kernel row, summed over 8-pixel vectors.
+// no edge cases. The weight gradient (below) is a reduction over every pixel, tiled the other way: 4 output
+// channels × 3 taps of a kernel row, summed over 8-pixel vectors.
 #include "direct_conv3x3.h"
 
 #include <math.h>
@@ -211,12 +211,6 @@ bool palimpsest_direct_supports(palimpsest_direct_isa isa) {
 #endif
     default: return false;
     }
-}
-
-palimpsest_direct_isa palimpsest_direct_best_isa(void) {
-    if (palimpsest_direct_supports(PALIMPSEST_DIRECT_AVX512)) return PALIMPSEST_DIRECT_AVX512;
-    if (palimpsest_direct_supports(PALIMPSEST_DIRECT_AVX2)) return PALIMPSEST_DIRECT_AVX2;
-    return PALIMPSEST_DIRECT_SCALAR;
 }
 
 void palimpsest_direct_conv3x3(palimpsest_direct_isa isa, const float *x, const float *packed, const float *bias,

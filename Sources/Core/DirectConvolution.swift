@@ -12,20 +12,18 @@ public enum DirectKernel {
 
     /// What is wrong with `environmentVariable` (not a name, or one this CPU does not run), or nil.
     public static func environmentProblem() -> String? {
-        guard let value = ProcessInfo.processInfo.environment[environmentVariable] else { return nil }
-        let supported = DirectConv3x3.InstructionSet.allCases.filter(\.isSupported).map(\.rawValue)
-        guard supported.contains(value) else {
-            return "\(environmentVariable)=\(value): expected one of \(supported.joined(separator: ", ")) (the instruction "
-                + "sets this CPU runs)"
-        }
-        return nil
+        typealias Set = DirectConv3x3.InstructionSet
+        guard let value = Set.requested, Set.named(value) == nil else { return nil }
+        let supported = Set.allCases.filter(\.isSupported).map(\.rawValue)
+        return "\(environmentVariable)=\(value): expected one of \(supported.joined(separator: ", ")) (the instruction "
+            + "sets this CPU runs)"
     }
 }
 
 /// 3×3 convolution, stride 1, zero padding 1, computed directly with AVX-512 or AVX2/FMA register tiles (C target
 /// `CDirectConv`): 4 output channels × 64 (AVX-512) or 16 (AVX2) pixels of a row accumulate the C × 9 products in
-/// registers, with bias and ReLU fused into the store. For the thin layers of the scaled network, whose im2col GEMMs (16–32 rows, K = 9C)
-/// are too short for the BLAS to reach its speed.
+/// registers, with bias and ReLU fused into the store. For the thin layers of the scaled network, whose im2col
+/// GEMMs (16–32 rows, K = 9C) are too short for the BLAS to reach its speed.
 ///
 /// Shapes as `Conv3x3`: x [C, N, S, S], weight [O, C, 3, 3], bias [O], y [O, N, S, S]. The input gradient is the
 /// same kernel on dy with the weights flipped and transposed. Each output is one fused multiply–add chain in the
@@ -53,12 +51,17 @@ enum DirectConv3x3 {
         /// The widest one this CPU runs.
         static let widest: InstructionSet = allCases.last { $0.isSupported }!
 
-        /// The one every call runs: `DirectKernel.environmentVariable` when it names one this CPU runs (to measure
-        /// the narrower paths), else the widest.
-        static let chosen: InstructionSet = {
-            let named = ProcessInfo.processInfo.environment[DirectKernel.environmentVariable].flatMap(InstructionSet.init)
-            return named.map { $0.isSupported ? $0 : widest } ?? widest
-        }()
+        /// The value of `DirectKernel.environmentVariable`, if set.
+        static let requested = ProcessInfo.processInfo.environment[DirectKernel.environmentVariable]
+
+        /// The instruction set `name` names, if this CPU runs it.
+        static func named(_ name: String) -> InstructionSet? {
+            InstructionSet(rawValue: name).flatMap { $0.isSupported ? $0 : nil }
+        }
+
+        /// The one every call runs: the requested one when this CPU runs it (to measure the narrower paths), else
+        /// the widest.
+        static let chosen: InstructionSet = requested.flatMap(named) ?? widest
     }
 
     /// Whether this CPU runs SIMD tiles (else every call takes the scalar twin, far slower than im2col).

@@ -18,9 +18,6 @@ typedef enum {
 /// Whether this CPU runs `isa` (the scalar path always; AVX2 needs AVX2 and FMA; AVX-512 needs those and AVX-512F).
 bool palimpsest_direct_supports(palimpsest_direct_isa isa);
 
-/// The widest instruction set this CPU supports.
-palimpsest_direct_isa palimpsest_direct_best_isa(void);
-
 /// Floats of packed weights for `o` output and `c` input channels: ceil(o / 4) blocks of c × 9 × 4.
 size_t palimpsest_direct_packed_count(int c, int o);
 
