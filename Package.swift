@@ -37,10 +37,11 @@ let package = Package(
 
         // The seeded generators (SplitMix64, xoshiro256**) and their draws: every random decision's one home.
         .target(name: "Randomness"),
-        // Direct 3×3 convolution with AVX2/FMA register tiles for thin layers (per-function target, runtime check).
-        .target(name: "CDirectConv"),
-        // Tensors, kernels, VGG16, training, safetensors. The only importer of CBLAS and CDirectConv.
-        .target(name: "Core", dependencies: ["CBLAS", "CDirectConv", "Randomness"], swiftSettings: fastMath),
+        // The C kernels, each path chosen at run time by CPU feature (per-function target attributes): direct 3×3
+        // convolution with AVX2/AVX-512 register tiles for thin layers, and Winograd's tile transforms.
+        .target(name: "CKernels"),
+        // Tensors, kernels, VGG16, training, safetensors. The only importer of CBLAS and CKernels.
+        .target(name: "Core", dependencies: ["CBLAS", "CKernels", "Randomness"], swiftSettings: fastMath),
         // Image I/O, SynthFACS, dataset loaders, augmentation, batching.
         .target(name: "Faces", dependencies: ["CPNG", "CTurboJPEG", "Randomness"], swiftSettings: fastMath),
         // Experiment files → validated DAG, sweeps, cache keys, store, executor. Knows nothing of tensors.
@@ -65,7 +66,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
-        .testTarget(name: "CoreTests", dependencies: ["Core", "CDirectConv", "Randomness"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CoreTests", dependencies: ["Core", "CKernels", "Randomness"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FacesTests", dependencies: ["Faces", "Analysis", "Randomness"]),
         .testTarget(name: "GraphTests", dependencies: ["Graph"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Randomness"]),

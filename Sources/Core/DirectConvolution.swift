@@ -1,27 +1,8 @@
-import CDirectConv
+import CKernels
 import Foundation
 
-/// The direct 3×3 kernel's instruction set, as the command line sees it.
-public enum DirectKernel {
-    /// Caps the instruction set of the direct kernel (`scalar`, `avx2` or `avx512`; unset: the widest this CPU runs).
-    /// Every path gives the same bits, so it only changes speed: for measuring the paths against each other.
-    public static let environmentVariable = "PALIMPSEST_DIRECT_ISA"
-
-    /// The instruction set every call runs (`avx512`, `avx2` or `scalar`).
-    public static var instructionSet: String { DirectConv3x3.InstructionSet.chosen.rawValue }
-
-    /// What is wrong with `environmentVariable` (not a name, or one this CPU does not run), or nil.
-    public static func environmentProblem() -> String? {
-        typealias Set = DirectConv3x3.InstructionSet
-        guard let value = Set.requested, Set.named(value) == nil else { return nil }
-        let supported = Set.allCases.filter(\.isSupported).map(\.rawValue)
-        return "\(environmentVariable)=\(value): expected one of \(supported.joined(separator: ", ")) (the instruction "
-            + "sets this CPU runs)"
-    }
-}
-
 /// 3×3 convolution, stride 1, zero padding 1, computed directly with AVX-512 or AVX2/FMA register tiles (C target
-/// `CDirectConv`): 4 output channels × 64 (AVX-512) or 16 (AVX2) pixels of a row accumulate the C × 9 products in
+/// `CKernels`): 4 output channels × 64 (AVX-512) or 16 (AVX2) pixels of a row accumulate the C × 9 products in
 /// registers, with bias and ReLU fused into the store. For the thin layers of the scaled network, whose im2col
 /// GEMMs (16–32 rows, K = 9C) are too short for the BLAS to reach its speed.
 ///
@@ -33,37 +14,6 @@ public enum DirectKernel {
 /// (4 output channels × 3 taps in registers) and the images' partials added in order, also bit-identical to its
 /// scalar twin and independent of the thread count, since each worker owns whole blocks of output channels.
 enum DirectConv3x3 {
-    /// The instruction sets the kernel runs on, all giving the same bits (`palimpsest_direct_isa`).
-    enum InstructionSet: String, CaseIterable {
-        case scalar, avx2, avx512
-
-        var raw: palimpsest_direct_isa {
-            switch self {
-            case .scalar: PALIMPSEST_DIRECT_SCALAR
-            case .avx2: PALIMPSEST_DIRECT_AVX2
-            case .avx512: PALIMPSEST_DIRECT_AVX512
-            }
-        }
-
-        /// Whether this CPU runs it.
-        var isSupported: Bool { palimpsest_direct_supports(raw) }
-
-        /// The widest one this CPU runs.
-        static let widest: InstructionSet = allCases.last { $0.isSupported }!
-
-        /// The value of `DirectKernel.environmentVariable`, if set.
-        static let requested = ProcessInfo.processInfo.environment[DirectKernel.environmentVariable]
-
-        /// The instruction set `name` names, if this CPU runs it.
-        static func named(_ name: String) -> InstructionSet? {
-            InstructionSet(rawValue: name).flatMap { $0.isSupported ? $0 : nil }
-        }
-
-        /// The one every call runs: the requested one when this CPU runs it (to measure the narrower paths), else
-        /// the widest.
-        static let chosen: InstructionSet = requested.flatMap(named) ?? widest
-    }
-
     /// Whether this CPU runs SIMD tiles (else every call takes the scalar twin, far slower than im2col).
     static let hasSIMD = InstructionSet.widest != .scalar
 

@@ -1,3 +1,5 @@
+import CKernels
+
 /// 3×3 convolution, stride 1, zero padding 1, on CNHW activations by Winograd's minimal filtering F(2×2, 3×3):
 /// 16 batched sgemms on transformed tiles instead of one im2col sgemm, 2.25× fewer multiplications.
 ///
@@ -37,7 +39,34 @@ enum Winograd {
         return 32 * o * c + 16 * (c + o) * rows * tiles(height: h, width: w).columns
     }
 
-    // MARK: Transforms
+
+    // MARK: Transforms (input and output gradient in C, `winograd_transforms.c`: one channel per call, channels
+    // spread over the pool)
+
+    /// v [16, C, T] ← Bᵀ d B of the 4×4 patches of tile rows r0..<r0+rows of x [C, N, H, W]
+    /// (Bᵀ rows: [1 0 −1 0], [0 1 1 0], [0 −1 1 0], [0 1 0 −1]); T = rows·⌈W/2⌉.
+    static func transformInput(_ x: UnsafePointer<Float>, channels c: Int, batch n: Int, height h: Int, width w: Int,
+                               firstRow r0: Int, rows: Int, into v: UnsafeMutablePointer<Float>,
+                               isa: InstructionSet = .chosen) {
+        let t = rows * tiles(height: h, width: w).columns, plane = h * w
+        Parallel.forEach(c) { ch in
+            palimpsest_winograd_input(isa.raw, x + ch * n * plane, Int32(h), Int32(w), Int32(r0), Int32(rows),
+                                      v + ch * t, c * t)
+        }
+    }
+
+    /// dm [16, O, T] ← A dY Aᵀ of the 2×2 tiles of dy [O, N, H, W] in tile rows r0..<r0+rows (zeros outside the
+    /// image; A rows: [1 0], [1 1], [1 −1], [0 −1]).
+    static func transformGradOutput(_ dy: UnsafePointer<Float>, channels o: Int, batch n: Int, height h: Int, width w: Int,
+                                    firstRow r0: Int, rows: Int, into dm: UnsafeMutablePointer<Float>,
+                                    isa: InstructionSet = .chosen) {
+        let t = rows * tiles(height: h, width: w).columns, plane = h * w
+        Parallel.forEach(o) { ch in
+            palimpsest_winograd_grad_output(isa.raw, dy + ch * n * plane, Int32(h), Int32(w), Int32(r0), Int32(rows),
+                                            dm + ch * t, o * t)
+        }
+    }
+
 
     /// u [16, O, C] ← G g Gᵀ for every kernel g = weight[o, c] (G rows: [1 0 0], [½ ½ ½], [½ −½ ½], [0 0 1]).
     static func transformWeights(_ weight: UnsafePointer<Float>, outChannels o: Int, inChannels c: Int,
@@ -79,104 +108,6 @@ enum Winograd {
                     d[3 * y] = r[0] + 0.5 * (r[1] + r[2]); d[3 * y + 1] = 0.5 * (r[1] - r[2]); d[3 * y + 2] = 0.5 * (r[1] + r[2]) + r[3]
                 }
                 store(v0 + 0.5 * (v1 + v2), row: 0); store(0.5 * (v1 - v2), row: 1); store(0.5 * (v1 + v2) + v3, row: 2)
-            }
-        }
-    }
-
-    /// v [16, C, T] ← Bᵀ d B of the 4×4 patches of tile rows r0..<r0+rows of x [C, N, H, W]
-    /// (Bᵀ rows: [1 0 −1 0], [0 1 1 0], [0 −1 1 0], [0 1 0 −1]); T = rows·⌈W/2⌉.
-    static func transformInput(_ x: UnsafePointer<Float>, channels c: Int, batch n: Int, height h: Int, width w: Int,
-                               firstRow r0: Int, rows: Int, into v: UnsafeMutablePointer<Float>) {
-        let (th, tw) = tiles(height: h, width: w)
-        let t = rows * tw, stride = c * t, pw = 2 * tw + 2, plane = h * w
-        Parallel.forEach(c) { ch in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 8 * pw) { buffer in
-                let s = buffer.baseAddress!, row = s + 4 * pw
-                s.update(repeating: 0, count: 8 * pw)
-                for r in 0..<rows {
-                    let img = (r0 + r) / th, ty = (r0 + r) % th
-                    let src = x + (ch * n + img) * plane
-                    // The four input rows, zero-padded: s[q·pw + 1 + x] = x[2ty − 1 + q, x].
-                    for q in 0..<4 {
-                        let yy = 2 * ty - 1 + q, dst = s + q * pw + 1
-                        if yy >= 0 && yy < h { dst.update(from: src + yy * w, count: w) } else { dst.update(repeating: 0, count: w) }
-                    }
-                    // Bᵀ along the rows, whole width at once.
-                    for j in 0..<pw {
-                        let d0 = s[j], d1 = s[pw + j], d2 = s[2 * pw + j], d3 = s[3 * pw + j]
-                        row[j] = d0 - d2; row[pw + j] = d1 + d2; row[2 * pw + j] = d2 - d1; row[3 * pw + j] = d1 - d3
-                    }
-                    // B along the columns of each tile.
-                    let out = v + ch * t + r * tw
-                    for i in 0..<4 {
-                        let a = row + i * pw, o0 = out + 4 * i * stride
-                        let o1 = o0 + stride, o2 = o1 + stride, o3 = o2 + stride
-                        // Eight tiles at a time (one lane each, the same operations as the loop below): tile
-                        // tx's columns 0–3 are a[2tx…2tx+3], so the evens and odds of two shifted loads.
-                        var tx = 0
-                        while tx + 8 <= tw {
-                            let left = UnsafeRawPointer(a + 2 * tx).loadUnaligned(as: SIMD16<Float>.self)
-                            let right = UnsafeRawPointer(a + 2 * tx + 2).loadUnaligned(as: SIMD16<Float>.self)
-                            let d0 = left.evenHalf, d1 = left.oddHalf, d2 = right.evenHalf, d3 = right.oddHalf
-                            UnsafeMutableRawPointer(o0 + tx).storeBytes(of: d0 - d2, as: SIMD8<Float>.self)
-                            UnsafeMutableRawPointer(o1 + tx).storeBytes(of: d1 + d2, as: SIMD8<Float>.self)
-                            UnsafeMutableRawPointer(o2 + tx).storeBytes(of: d2 - d1, as: SIMD8<Float>.self)
-                            UnsafeMutableRawPointer(o3 + tx).storeBytes(of: d1 - d3, as: SIMD8<Float>.self)
-                            tx += 8
-                        }
-                        for tx in tx..<tw {
-                            let p = a + 2 * tx
-                            let d0 = p[0], d1 = p[1], d2 = p[2], d3 = p[3]
-                            o0[tx] = d0 - d2; o1[tx] = d1 + d2; o2[tx] = d2 - d1; o3[tx] = d1 - d3
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// dm [16, O, T] ← A dY Aᵀ of the 2×2 tiles of dy [O, N, H, W] in tile rows r0..<r0+rows (zeros outside the
-    /// image; A rows: [1 0], [1 1], [1 −1], [0 −1]).
-    static func transformGradOutput(_ dy: UnsafePointer<Float>, channels o: Int, batch n: Int, height h: Int, width w: Int,
-                                    firstRow r0: Int, rows: Int, into dm: UnsafeMutablePointer<Float>) {
-        let (th, tw) = tiles(height: h, width: w)
-        let t = rows * tw, stride = o * t, pw = 2 * tw, plane = h * w
-        Parallel.forEach(o) { ch in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 6 * pw) { buffer in
-                let s = buffer.baseAddress!, row = s + 2 * pw
-                s.update(repeating: 0, count: 6 * pw)
-                for r in 0..<rows {
-                    let img = (r0 + r) / th, ty = (r0 + r) % th
-                    let src = dy + (ch * n + img) * plane
-                    for q in 0..<2 {
-                        let yy = 2 * ty + q, dst = s + q * pw
-                        if yy < h { dst.update(from: src + yy * w, count: w) } else { dst.update(repeating: 0, count: w) }
-                    }
-                    for j in 0..<pw {
-                        let p = s[j], q = s[pw + j]
-                        row[j] = p; row[pw + j] = p + q; row[2 * pw + j] = p - q; row[3 * pw + j] = -q
-                    }
-                    let out = dm + ch * t + r * tw
-                    for i in 0..<4 {
-                        let a = row + i * pw, o0 = out + 4 * i * stride
-                        let o1 = o0 + stride, o2 = o1 + stride, o3 = o2 + stride
-                        // Eight tiles at a time, one lane each (the same operations as the loop below).
-                        var tx = 0
-                        while tx + 8 <= tw {
-                            let pair = UnsafeRawPointer(a + 2 * tx).loadUnaligned(as: SIMD16<Float>.self)
-                            let p = pair.evenHalf, q = pair.oddHalf
-                            UnsafeMutableRawPointer(o0 + tx).storeBytes(of: p, as: SIMD8<Float>.self)
-                            UnsafeMutableRawPointer(o1 + tx).storeBytes(of: p + q, as: SIMD8<Float>.self)
-                            UnsafeMutableRawPointer(o2 + tx).storeBytes(of: p - q, as: SIMD8<Float>.self)
-                            UnsafeMutableRawPointer(o3 + tx).storeBytes(of: -q, as: SIMD8<Float>.self)
-                            tx += 8
-                        }
-                        for tx in tx..<tw {
-                            let p = a[2 * tx], q = a[2 * tx + 1]
-                            o0[tx] = p; o1[tx] = p + q; o2[tx] = p - q; o3[tx] = -q
-                        }
-                    }
-                }
             }
         }
     }
@@ -254,12 +185,13 @@ extension Winograd {
     }
 
     /// y ← conv(x, weight) + bias, then max(·, 0) when `relu`. `workspace` holds `workspaceCount` floats (or the
-    /// same count for `rowsPerChunk` tile rows per chunk when that overrides the chunking).
+    /// same count for `rowsPerChunk` tile rows per chunk when that overrides the chunking). `instructionSet` runs
+    /// the C transforms (every one gives the same bits; the tests compare them).
     static func forward(
         input x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
         output y: UnsafeMutablePointer<Float>, inChannels c: Int, outChannels o: Int,
         batch n: Int, height h: Int, width w: Int, relu: Bool, workspace ws: UnsafeMutablePointer<Float>,
-        rowsPerChunk: Int? = nil
+        rowsPerChunk: Int? = nil, instructionSet isa: InstructionSet = .chosen
     ) {
         let tw = tiles(height: h, width: w).columns, total = n * tiles(height: h, width: w).rows
         let step = rowsPerChunk ?? tileRowsPerChunk(inChannels: c, outChannels: o, batch: n, height: h, width: w)
@@ -268,7 +200,7 @@ extension Winograd {
         var r0 = 0
         while r0 < total {
             let rows = min(step, total - r0), t = rows * tw
-            transformInput(x, channels: c, batch: n, height: h, width: w, firstRow: r0, rows: rows, into: v)
+            transformInput(x, channels: c, batch: n, height: h, width: w, firstRow: r0, rows: rows, into: v, isa: isa)
             for k in 0..<16 {
                 BLAS.sgemm(m: o, n: t, k: c, a: u + k * o * c, lda: c, b: v + k * c * t, ldb: t,
                            beta: 0, c: m + k * o * t, ldc: t)
@@ -286,7 +218,7 @@ extension Winograd {
         gradWeight dw: UnsafeMutablePointer<Float>?, gradBias db: UnsafeMutablePointer<Float>?,
         gradInput dx: UnsafeMutablePointer<Float>?, inChannels c: Int, outChannels o: Int,
         batch n: Int, height h: Int, width w: Int, workspace ws: UnsafeMutablePointer<Float>,
-        rowsPerChunk: Int? = nil
+        rowsPerChunk: Int? = nil, instructionSet isa: InstructionSet = .chosen
     ) {
         if let db { Conv3x3.biasGradient(dy, channels: o, count: n * h * w, into: db) }
         let tw = tiles(height: h, width: w).columns, total = n * tiles(height: h, width: w).rows
@@ -297,15 +229,15 @@ extension Winograd {
         while r0 < total {
             let rows = min(step, total - r0), t = rows * tw
             if dw != nil {
-                transformInput(x, channels: c, batch: n, height: h, width: w, firstRow: r0, rows: rows, into: v)
-                transformGradOutput(dy, channels: o, batch: n, height: h, width: w, firstRow: r0, rows: rows, into: m)
+                transformInput(x, channels: c, batch: n, height: h, width: w, firstRow: r0, rows: rows, into: v, isa: isa)
+                transformGradOutput(dy, channels: o, batch: n, height: h, width: w, firstRow: r0, rows: rows, into: m, isa: isa)
                 for k in 0..<16 {
                     BLAS.sgemm(transB: true, m: o, n: c, k: t, a: m + k * o * t, lda: t, b: v + k * c * t, ldb: t,
                                beta: r0 == 0 ? 0 : 1, c: du + k * o * c, ldc: c)
                 }
             }
             if let dx {
-                transformInput(dy, channels: o, batch: n, height: h, width: w, firstRow: r0, rows: rows, into: m)
+                transformInput(dy, channels: o, batch: n, height: h, width: w, firstRow: r0, rows: rows, into: m, isa: isa)
                 for k in 0..<16 {
                     BLAS.sgemm(transA: true, m: c, n: t, k: o, a: u + flipped[k] * o * c, lda: c, b: m + k * o * t, ldb: t,
                                beta: 0, c: v + k * c * t, ldc: t)

@@ -27,9 +27,11 @@ struct Palimpsest: ParsableCommand {
         ]
     )
 
-    /// Runs the command with OpenBLAS' fastest kernels for this CPU; errors end it through `Termination`.
+    /// Runs the command with OpenBLAS' fastest kernels for this CPU and an allocator that keeps freed memory; errors
+    /// end it through `Termination`.
     static func main() {
         BLAS.relaunchWithPreferredKernels()
+        Allocator.keepFreedMemory()
         if let problem = DirectKernel.environmentProblem() { Foundation.exit(Termination.usage(problem).rawValue) }
         do {
             var command = try parseAsRoot()

@@ -1,4 +1,4 @@
-import CDirectConv
+import CKernels
 import Testing
 @testable import Core
 
@@ -15,7 +15,7 @@ import Testing
     ]
 
     /// The SIMD paths this CPU runs (none on a CPU without AVX2 and FMA).
-    static let simd = DirectConv3x3.InstructionSet.allCases.filter { $0 != .scalar && $0.isSupported }
+    static let simd = InstructionSet.allCases.filter { $0 != .scalar && $0.isSupported }
 
     @Test func forwardMatchesIm2colAndItsScalarPathBitForBit() {
         for (i, (c, o, n, s)) in Self.shapes.enumerated() {
@@ -67,7 +67,7 @@ import Testing
             var dw = [Float](repeating: .nan, count: o * c * 9)
             var ws = [Float](repeating: .nan, count: palimpsest_direct_weight_gradient_workspace_count(Int32(c), Int32(s)))
             for r in splits {
-                palimpsest_direct_weight_gradient(DirectConv3x3.InstructionSet.chosen.raw, x, dy, &dw, Int32(c), Int32(o), Int32(n), Int32(s), Int32(r.lowerBound),
+                palimpsest_direct_weight_gradient(InstructionSet.chosen.raw, x, dy, &dw, Int32(c), Int32(o), Int32(n), Int32(s), Int32(r.lowerBound),
                                                   Int32(r.count), &ws)
             }
             return dw
@@ -114,7 +114,7 @@ import Testing
     }
 
     static func forward(_ x: [Float], _ w: [Float], _ b: [Float], c: Int, o: Int, n: Int, s: Int, relu: Bool,
-                        isa: DirectConv3x3.InstructionSet) -> [Float] {
+                        isa: InstructionSet) -> [Float] {
         var y = [Float](repeating: .nan, count: o * n * s * s)
         var ws = [Float](repeating: .nan, count: DirectConv3x3.workspaceCount(inChannels: c, outChannels: o, batch: n, size: s))
         x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in b.withUnsafeBufferPointer { bp in
@@ -128,7 +128,7 @@ import Testing
     }
 
     static func backward(_ x: [Float], _ w: [Float], _ dy: [Float], c: Int, o: Int, n: Int, s: Int,
-                         directWeightGradient: Bool = false, isa: DirectConv3x3.InstructionSet)
+                         directWeightGradient: Bool = false, isa: InstructionSet)
         -> (weight: [Float], bias: [Float], input: [Float]) {
         var dw = [Float](repeating: .nan, count: w.count), db = [Float](repeating: .nan, count: o)
         var dx = [Float](repeating: .nan, count: x.count)

@@ -163,21 +163,21 @@ enum TestSupport {
 
 extension TestSupport {
     static func winogradForward(_ x: [Float], _ w: [Float], _ b: [Float], c: Int, o: Int, n: Int, h: Int, wd: Int,
-                                relu: Bool, rowsPerChunk: Int? = nil) -> [Float] {
+                                relu: Bool, rowsPerChunk: Int? = nil, isa: InstructionSet = .chosen) -> [Float] {
         var y = [Float](repeating: .nan, count: o * n * h * wd)
         var ws = [Float](repeating: .nan, count: winogradWorkspace(c: c, o: o, n: n, h: h, wd: wd, rowsPerChunk: rowsPerChunk))
         x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in b.withUnsafeBufferPointer { bp in
             y.withUnsafeMutableBufferPointer { yp in ws.withUnsafeMutableBufferPointer { sp in
                 Winograd.forward(input: xp.baseAddress!, weight: wp.baseAddress!, bias: bp.baseAddress!, output: yp.baseAddress!,
                                  inChannels: c, outChannels: o, batch: n, height: h, width: wd, relu: relu,
-                                 workspace: sp.baseAddress!, rowsPerChunk: rowsPerChunk)
+                                 workspace: sp.baseAddress!, rowsPerChunk: rowsPerChunk, instructionSet: isa)
             } }
         } } }
         return y
     }
 
     static func winogradBackward(_ x: [Float], _ w: [Float], _ dy: [Float], c: Int, o: Int, n: Int, h: Int, wd: Int,
-                                 rowsPerChunk: Int? = nil) -> (weight: [Float], bias: [Float], input: [Float]) {
+                                 rowsPerChunk: Int? = nil, isa: InstructionSet = .chosen) -> (weight: [Float], bias: [Float], input: [Float]) {
         var dw = [Float](repeating: .nan, count: w.count), db = [Float](repeating: .nan, count: o)
         var dx = [Float](repeating: .nan, count: x.count)
         var ws = [Float](repeating: .nan, count: winogradWorkspace(c: c, o: o, n: n, h: h, wd: wd, rowsPerChunk: rowsPerChunk))
@@ -187,7 +187,7 @@ extension TestSupport {
                     Winograd.backward(input: xp.baseAddress!, weight: wp.baseAddress!, gradOutput: gp.baseAddress!,
                                       gradWeight: dwp.baseAddress!, gradBias: dbp.baseAddress!, gradInput: dxp.baseAddress!,
                                       inChannels: c, outChannels: o, batch: n, height: h, width: wd,
-                                      workspace: sp.baseAddress!, rowsPerChunk: rowsPerChunk)
+                                      workspace: sp.baseAddress!, rowsPerChunk: rowsPerChunk, instructionSet: isa)
                 } }
             } }
         } } }

@@ -40,6 +40,28 @@ import Testing
     /// The bound docs/core.md states: at the widest VGG16 fan-in (C = 512) and at a 64-channel layer, with Glorot-scale
     /// weights and inputs in [0, 1], Winograd's largest error relative to the largest exact value stays below 1e-6 in
     /// all three passes and within 3× im2col's (measured 2.1–6.1e-7 against im2col's 1.6–5.2e-7).
+    /// The C transforms' AVX2 and AVX-512 paths give the scalar path's bits in all three passes, on rows of 8 tiles
+    /// and more (the vector loops), with a remainder, and on the shapes above (rows shorter than a vector).
+    @Test func everyInstructionSetGivesTheScalarBits() {
+        let wide: [(Int, Int, Int, Int, Int, Int?)] = [(3, 4, 2, 17, 35, nil), (2, 3, 1, 16, 16, 3), (4, 2, 2, 33, 64, nil)]
+        for (i, (c, o, n, h, w, rows)) in (Self.shapes + wide).enumerated() {
+            let x = TestSupport.random(c * n * h * w, seed: UInt64(70 + i))
+            let wt = TestSupport.random(o * c * 9, seed: UInt64(80 + i))
+            let b = TestSupport.random(o, seed: UInt64(90 + i))
+            // Exact zeros in dy, whose transform has −0 and +0 entries.
+            let dy = TestSupport.random(o * n * h * w, seed: UInt64(100 + i)).enumerated().map { $0.offset % 5 == 0 ? 0 : $0.element }
+            let scalarForward = TestSupport.winogradForward(x, wt, b, c: c, o: o, n: n, h: h, wd: w, relu: true, rowsPerChunk: rows, isa: .scalar)
+            let scalarBackward = TestSupport.winogradBackward(x, wt, dy, c: c, o: o, n: n, h: h, wd: w, rowsPerChunk: rows, isa: .scalar)
+            for isa in InstructionSet.allCases where isa != .scalar && isa.isSupported {
+                let forward = TestSupport.winogradForward(x, wt, b, c: c, o: o, n: n, h: h, wd: w, relu: true, rowsPerChunk: rows, isa: isa)
+                let backward = TestSupport.winogradBackward(x, wt, dy, c: c, o: o, n: n, h: h, wd: w, rowsPerChunk: rows, isa: isa)
+                #expect(forward.map(\.bitPattern) == scalarForward.map(\.bitPattern), "y, shape \(i), \(isa)")
+                #expect(backward.weight.map(\.bitPattern) == scalarBackward.weight.map(\.bitPattern), "dW, shape \(i), \(isa)")
+                #expect(backward.input.map(\.bitPattern) == scalarBackward.input.map(\.bitPattern), "dx, shape \(i), \(isa)")
+            }
+        }
+    }
+
     @Test func roundingIsBoundedAgainstDoublePrecision() {
         for (c, o, n, s) in [(512, 16, 1, 14), (64, 64, 2, 16)] {
             let (x, wt, b, dy, exact) = Self.roundingCase(c: c, o: o, n: n, s: s)
