@@ -149,7 +149,7 @@ public enum Benchmark {
         public var threads: Int
         /// OpenBLAS kernel family in use (`BLAS.coreName`).
         public var kernels: String
-        /// The direct 3×3 kernel's instruction set (`DirectKernel.instructionSet`: avx512, avx2 or scalar).
+        /// The C kernels' instruction set (`DirectKernel.instructionSet`: avx512, avx2 or scalar), direct 3×3 and Winograd transforms.
         public var directInstructionSet: String?
         /// 1-minute load average before the run (other processes competing for the cores).
         public var loadAverage: Double?

@@ -140,7 +140,7 @@ struct BenchCommand: ParsableCommand {
 
     private func printCore(_ report: Benchmark.Report) {
         print("")
-        print(String(format: "sgemm (4096³, %d threads, OpenBLAS %@ kernels): %.1f GFLOP/s; direct conv kernel: %@; load average before the run: %@",
+        print(String(format: "sgemm (4096³, %d threads, OpenBLAS %@ kernels): %.1f GFLOP/s; C kernels (direct conv, Winograd transforms): %@; load average before the run: %@",
                      report.threads, report.kernels, report.sgemmGFLOPS, report.directInstructionSet ?? "n/a",
                      report.loadAverage.map { String(format: "%.2f", $0) } ?? "n/a"))
         print("config             batch  train img/s  train GFLOP/s  (% sgemm)  infer img/s  infer GFLOP/s  train peak RSS")
