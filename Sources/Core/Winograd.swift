@@ -39,7 +39,6 @@ enum Winograd {
         return 32 * o * c + 16 * (c + o) * rows * tiles(height: h, width: w).columns
     }
 
-
     // MARK: Transforms (input and output gradient in C, `winograd_transforms.c`: one channel per call, channels
     // spread over the pool)
 
@@ -66,7 +65,6 @@ enum Winograd {
                                             dm + ch * t, o * t)
         }
     }
-
 
     /// u [16, O, C] ← G g Gᵀ for every kernel g = weight[o, c] (G rows: [1 0 0], [½ ½ ½], [½ −½ ½], [0 0 1]).
     static func transformWeights(_ weight: UnsafePointer<Float>, outChannels o: Int, inChannels c: Int,
