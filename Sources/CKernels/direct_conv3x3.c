@@ -19,8 +19,11 @@ size_t palimpsest_direct_packed_count(int c, int o) {
     return (size_t)((o + B - 1) / B) * (size_t)c * 9 * B;
 }
 
+/// Outputs of the flat loop over an s × s image: s rows of s + 2 (the last without its two dropped columns).
+static int flat_outputs(int s) { return (s - 1) * (s + 2) + s; }
+
 size_t palimpsest_direct_workspace_count(int c, int s) {
-    return (size_t)c * (size_t)(s + 2) * (size_t)(s + 2) + 16;
+    return (size_t)c * (size_t)(s + 2) * (size_t)(s + 2) + 16 + (size_t)B * (size_t)(flat_outputs(s) + 16);
 }
 
 void palimpsest_direct_pack(const float *w, int c, int o, bool flip, float *packed) {
@@ -95,11 +98,19 @@ static void row_scalar(const float *pad, const float *wb, const float *init, int
 }
 
 /// Images [first, first + count) × blocks [block_first, block_first + block_count), each image padded once into
-/// `workspace`, each row of each block computed by `row`.
+/// `workspace`, each row of each block computed by `row`. With `flat`, each block is instead one flat row of
+/// outputs over the padded image (output i = r·(s + 2) + col meets the padded input at i + ky·(s + 2) + kx, so a
+/// tile crosses row ends; the two columns past each row are computed and dropped), rounded up to a multiple of
+/// `align` outputs so that it runs as whole SIMD tiles, written to a staging buffer and copied row by row to y.
 static void conv(const float *x, const float *packed, const float *bias, float *y, int c, int o, int n, int s,
-                 bool relu, int first, int count, int block_first, int block_count, float *workspace, row_kernel row) {
+                 bool relu, int first, int count, int block_first, int block_count, float *workspace, row_kernel row,
+                 bool flat, int align) {
     const int p = s + 2, blocks = (o + B - 1) / B;
-    const size_t plane = (size_t)s * s, stride = (size_t)n * plane;
+    const size_t plane = (size_t)s * s, stride = (size_t)n * plane, image = (size_t)c * p * p;
+    const int length = (flat_outputs(s) + align - 1) / align * align;
+    // The flat rows' last tile reads up to align − 1 floats past the last plane, into zeroed slack.
+    float *staging = workspace + image + 16;
+    memset(workspace + image, 0, sizeof(float) * 16);
     for (int b = first; b < first + count; b++) {
         pad_image(x, c, n, s, b, workspace);
         for (int ob = block_first; ob < block_first + block_count && ob < blocks; ob++) {
@@ -107,9 +118,16 @@ static void conv(const float *x, const float *packed, const float *bias, float *
             const int oc0 = ob * B;
             float init[B];
             for (int j = 0; j < B; j++) init[j] = bias && oc0 + j < o ? bias[oc0 + j] : 0;
-            for (int r = 0; r < s; r++)
-                row(workspace, wb, init, c, p, s, r, y + (size_t)oc0 * stride + (size_t)b * plane + (size_t)r * s,
-                    stride, o - oc0, relu);
+            float *out = y + (size_t)oc0 * stride + (size_t)b * plane;
+            if (flat) {
+                row(workspace, wb, init, c, p, length, 0, staging, (size_t)length, o - oc0, relu);
+                for (int j = 0; j < B && j < o - oc0; j++)
+                    for (int r = 0; r < s; r++)
+                        memcpy(out + (size_t)j * stride + (size_t)r * s, staging + (size_t)j * length + (size_t)r * p,
+                               sizeof(float) * s);
+            } else {
+                for (int r = 0; r < s; r++) row(workspace, wb, init, c, p, s, r, out + (size_t)r * s, stride, o - oc0, relu);
+            }
         }
     }
 }
@@ -214,14 +232,15 @@ bool palimpsest_direct_supports(palimpsest_direct_isa isa) {
 }
 
 void palimpsest_direct_conv3x3(palimpsest_direct_isa isa, const float *x, const float *packed, const float *bias,
-                               float *y, int c, int o, int n, int s, bool relu, int first, int count,
+                               float *y, int c, int o, int n, int s, bool relu, bool flat, int first, int count,
                                int block_first, int block_count, float *workspace) {
     row_kernel row = row_scalar;
+    int align = 1;
 #if PALIMPSEST_X86
-    if (isa == PALIMPSEST_DIRECT_AVX512) row = row_avx512;
-    if (isa == PALIMPSEST_DIRECT_AVX2) row = row_avx2;
+    if (isa == PALIMPSEST_DIRECT_AVX512) { row = row_avx512; align = 8; }  // its rows end with an AVX2 tile of 8
+    if (isa == PALIMPSEST_DIRECT_AVX2) { row = row_avx2; align = 8; }
 #endif
-    conv(x, packed, bias, y, c, o, n, s, relu, first, count, block_first, block_count, workspace, row);
+    conv(x, packed, bias, y, c, o, n, s, relu, first, count, block_first, block_count, workspace, row, flat, align);
 }
 
 // MARK: Weight gradient

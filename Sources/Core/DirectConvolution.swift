@@ -3,8 +3,9 @@ import Foundation
 
 /// 3×3 convolution, stride 1, zero padding 1, computed directly with AVX-512 or AVX2/FMA register tiles (C target
 /// `CKernels`): 4 output channels × 64 (AVX-512) or 16 (AVX2) pixels of a row accumulate the C × 9 products in
-/// registers, with bias and ReLU fused into the store. For the thin layers of the scaled network, whose im2col
-/// GEMMs (16–32 rows, K = 9C) are too short for the BLAS to reach its speed.
+/// registers, with bias and ReLU fused into the store; on images of 16 px or less the tiles run along one flat row
+/// over the whole padded image instead (`Tiling`). For the thin layers of the scaled network, whose im2col GEMMs
+/// (16–32 rows, K = 9C) are too short for the BLAS to reach its speed, and its small images (8–16 px).
 ///
 /// Shapes as `Conv3x3`: x [C, N, S, S], weight [O, C, 3, 3], bias [O], y [O, N, S, S]. The input gradient is the
 /// same kernel on dy with the weights flipped and transposed. Each output is one fused multiply–add chain in the
@@ -16,6 +17,19 @@ import Foundation
 enum DirectConv3x3 {
     /// Whether this CPU runs SIMD tiles (else every call takes the scalar twin, far slower than im2col).
     static let hasSIMD = InstructionSet.widest != .scalar
+
+    /// How a block's outputs are walked; both give the same bits (every output is the same chain, the dropped
+    /// outputs of `flat` are never stored).
+    enum Tiling: CaseIterable {
+        /// Row by row: tiles of 64, 32 or 16 (AVX2: 16 or 8) pixels, then pixel by pixel.
+        case rows
+        /// One flat row over the padded image, tiles crossing row ends, its two border columns per row computed and
+        /// dropped: for small images, whose rows are shorter than the tiles.
+        case flat
+
+        /// `flat` for images of 16 px or less (rows of at most one AVX-512 tile), else `rows`.
+        static func preferred(size s: Int) -> Tiling { s <= 16 ? .flat : .rows }
+    }
 
     /// Floats of workspace for `forward` and `backward`: packed weights and one padded image per worker, and for
     /// the weight gradient im2col's column buffer or (`directWeightGradient`) one padded image and one block's
@@ -36,15 +50,16 @@ enum DirectConv3x3 {
     }
 
     /// y ← conv(x, weight) + bias, then max(·, 0) when `relu`. `workspace` holds `workspaceCount` floats.
+    /// `tiling` defaults to the preferred one for the size (the tests run both).
     static func forward(
         input x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
         output y: UnsafeMutablePointer<Float>, inChannels c: Int, outChannels o: Int,
         batch n: Int, size s: Int, relu: Bool, workspace ws: UnsafeMutablePointer<Float>,
-        instructionSet isa: InstructionSet = .chosen
+        instructionSet isa: InstructionSet = .chosen, tiling: Tiling? = nil
     ) {
         palimpsest_direct_pack(weight, Int32(c), Int32(o), false, ws)
         run(x, packed: ws, bias: bias, y, inChannels: c, outChannels: o, batch: n, size: s, relu: relu,
-            pads: ws + packedCount(c, o), isa: isa)
+            pads: ws + packedCount(c, o), isa: isa, tiling: tiling ?? Tiling.preferred(size: s))
     }
 
     /// Weight, bias and input gradients (each when given): db as `Conv3x3.backward`, dW as `Conv3x3.backward` or by
@@ -55,7 +70,7 @@ enum DirectConv3x3 {
         gradWeight dw: UnsafeMutablePointer<Float>?, gradBias db: UnsafeMutablePointer<Float>?,
         gradInput dx: UnsafeMutablePointer<Float>?, inChannels c: Int, outChannels o: Int,
         batch n: Int, size s: Int, directWeightGradient: Bool = false, workspace ws: UnsafeMutablePointer<Float>,
-        instructionSet isa: InstructionSet = .chosen
+        instructionSet isa: InstructionSet = .chosen, tiling: Tiling? = nil
     ) {
         if directWeightGradient {
             if let db { Conv3x3.biasGradient(dy, channels: o, count: n * s * s, into: db) }
@@ -67,7 +82,7 @@ enum DirectConv3x3 {
         guard let dx else { return }
         palimpsest_direct_pack(weight, Int32(c), Int32(o), true, ws)
         run(dy, packed: ws, bias: nil, dx, inChannels: o, outChannels: c, batch: n, size: s, relu: false,
-            pads: ws + packedCount(o, c), isa: isa)
+            pads: ws + packedCount(o, c), isa: isa, tiling: tiling ?? Tiling.preferred(size: s))
     }
 
     /// dW over the whole batch, the output-channel blocks split between the workers (each pads every image itself).
@@ -88,7 +103,7 @@ enum DirectConv3x3 {
     private static func run(
         _ x: UnsafePointer<Float>, packed: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         _ y: UnsafeMutablePointer<Float>, inChannels c: Int, outChannels o: Int, batch n: Int, size s: Int,
-        relu: Bool, pads: UnsafeMutablePointer<Float>, isa: InstructionSet
+        relu: Bool, pads: UnsafeMutablePointer<Float>, isa: InstructionSet, tiling: Tiling
     ) {
         let blocks = (o + Int(PALIMPSEST_DIRECT_BLOCK) - 1) / Int(PALIMPSEST_DIRECT_BLOCK)
         let byImages = n >= Parallel.width
@@ -97,8 +112,9 @@ enum DirectConv3x3 {
         Parallel.forEach(parts) { p in
             let total = byImages ? n : blocks, lo = total * p / parts, hi = total * (p + 1) / parts
             let images = byImages ? (lo, hi - lo) : (0, n), range = byImages ? (0, blocks) : (lo, hi - lo)
-            palimpsest_direct_conv3x3(isa.raw, x, packed, bias, y, Int32(c), Int32(o), Int32(n), Int32(s), relu, Int32(images.0), Int32(images.1),
-                   Int32(range.0), Int32(range.1), pads + p * pad)
+            palimpsest_direct_conv3x3(isa.raw, x, packed, bias, y, Int32(c), Int32(o), Int32(n), Int32(s), relu,
+                                      tiling == .flat, Int32(images.0), Int32(images.1), Int32(range.0),
+                                      Int32(range.1), pads + p * pad)
         }
     }
 }

@@ -21,7 +21,7 @@ bool palimpsest_direct_supports(palimpsest_direct_isa isa);
 /// Floats of packed weights for `o` output and `c` input channels: ceil(o / 4) blocks of c × 9 × 4.
 size_t palimpsest_direct_packed_count(int c, int o);
 
-/// Floats of padding workspace one call needs: c planes of (s + 2)² plus one vector of slack.
+/// Floats of workspace one call needs: c planes of (s + 2)², one vector of slack, and the flat walk's staging rows.
 size_t palimpsest_direct_workspace_count(int c, int s);
 
 /// Packs w[o][c][3][3] into blocks of 4 output channels, [block][c][9][4], zero beyond o. With `flip`, packs the
@@ -33,10 +33,13 @@ void palimpsest_direct_pack(const float *w, int c, int o, bool flip, float *pack
 /// max(·, 0) when relu, for output blocks [block_first, block_first + block_count) (4 channels each) and images
 /// b in [first, first + count) of a CNHW batch of n images of s × s, on instruction set `isa` (which the CPU must
 /// support). Channel strides are n·s²; rows run as SIMD tiles (AVX-512: 64, 32 or 16 pixels, then AVX2: 16 or 8),
-/// the rest of a row pixel by pixel. Each output is one fused multiply–add chain in the order ci, ky, kx, so every
-/// path gives the same bits. `workspace` holds palimpsest_direct_workspace_count floats.
+/// the rest of a row pixel by pixel. With `flat`, the tiles run instead along one flat row of s·(s + 2) − 2 outputs
+/// over the padded image (crossing row ends; the two border columns per row are computed and dropped), rounded up
+/// to whole tiles of 8, for images whose rows are shorter than the tiles. Each output is one fused multiply–add
+/// chain in the order ci, ky, kx, so every path and both walks give the same bits. `workspace` holds
+/// palimpsest_direct_workspace_count floats.
 void palimpsest_direct_conv3x3(palimpsest_direct_isa isa, const float *x, const float *packed, const float *bias,
-                               float *y, int c, int o, int n, int s, bool relu, int first, int count,
+                               float *y, int c, int o, int n, int s, bool relu, bool flat, int first, int count,
                                int block_first, int block_count, float *workspace);
 
 /// Floats of workspace one weight-gradient call needs: a padded image (palimpsest_direct_workspace_count) and the
