@@ -13,13 +13,14 @@ public enum ConvolutionKernel: String, Sendable, CaseIterable {
     case directAll = "direct_all"
 
     /// The faster kernel for a layer with `inChannels` → `outChannels` channels on `size`×`size` images, by
-    /// measurement on 2 Zen 4 cores (`palimpsest bench --layers`, docs/core.md). When the CPU has AVX2 and FMA: the
-    /// direct kernel on small images of medium width (8–16 px, C ≤ 128: the scaled network's blocks 3–4, walked as
-    /// one flat row per image) and on the thin layers with large images (C ≤ 32, S ≥ 32), where im2col's GEMMs are
-    /// too short for the BLAS. Elsewhere Winograd where its 16 GEMMs keep a deep K (C ≥ 64) and the images are not
-    /// tiny for that width (C·S ≥ 1 024), and im2col on the rest.
+    /// measurement on 2 Zen 4 cores (`palimpsest bench --layers`, docs/core.md): Winograd where its 16 GEMMs keep a
+    /// deep K (C ≥ 64) and the images are not tiny for that width (C·S ≥ 1 024); the direct kernel on the thin
+    /// layers with large images (C ≤ 32, S ≥ 32) when the CPU has AVX2 and FMA, where im2col's GEMMs are too short
+    /// for the BLAS; im2col elsewhere.
+    /// Not chosen, though faster: the direct kernel on blocks 3–4 of the scaled network (8–16 px, C ≤ 128; scaled64
+    /// inference 1.13–1.31×), whose training path failed three of the science test's one-seed checks
+    /// (docs/core.md, "The flat walk for small images").
     static func preferred(inChannels c: Int, outChannels o: Int, size: Int) -> ConvolutionKernel {
-        if DirectConv3x3.hasSIMD && (8...16).contains(size) && c <= 128 { return .direct }
         if c >= 64 && c * size >= 1024 { return .winograd }
         if c <= 32 && size >= 32 && DirectConv3x3.hasSIMD { return .direct }
         return .im2col

@@ -2,8 +2,8 @@ import Testing
 @testable import Core
 
 /// The per-layer kernel choice (`ConvolutionKernel.preferred`) on the two networks the bench measures, as
-/// docs/core.md ("Choice per layer") states it: on a CPU with AVX2/FMA the direct kernel where 8 ≤ S ≤ 16 and
-/// C ≤ 128 or where C ≤ 32 and S ≥ 32; then Winograd where C ≥ 64 and C·S ≥ 1 024, im2col elsewhere.
+/// docs/core.md ("Choice per layer") states it: Winograd where C ≥ 64 and C·S ≥ 1 024, the direct kernel where
+/// C ≤ 32 and S ≥ 32 on a CPU with AVX2/FMA (im2col on one without), im2col elsewhere.
 @Suite struct ConvolutionKernelTests {
     /// The kernel of each conv layer of `model`, in order.
     static func kernels(_ model: VGG16) -> [ConvolutionKernel] {
@@ -17,14 +17,12 @@ import Testing
     /// The direct kernel where the CPU runs its SIMD tiles, im2col where it would run the scalar twin.
     static let thin: ConvolutionKernel = DirectConv3x3.hasSIMD ? .direct : .im2col
 
-    @Test func scaledNetworkRunsDirectOnBlocks1To4AndIm2colOnBlock5() throws {
+    @Test func scaledNetworkRunsDirectOnThinLayersAndWinogradWhereItsGEMMsAreDeep() throws {
         let scaled = try Self.kernels(VGG16Configuration(inputSize: 64, widthMultiplier: 0.25, headWidths: [16], classCount: 8))
         // blocks 1–2 (3→16, 16→16 at 64 px; 16→32, 32→32 at 32), block 3 (32→64 at 16, then 64→64), block 4
-        // (64→128 at 8: C·S = 512, then 128→128: 1 024), block 5 (128→128 at 4: 512). Without AVX2, blocks 3–4
-        // take the rules after the direct kernel's.
-        let block3to4: [ConvolutionKernel] = DirectConv3x3.hasSIMD ? Array(repeating: .direct, count: 6)
-            : [.im2col, .winograd, .winograd, .im2col, .winograd, .winograd]
-        #expect(scaled == Array(repeating: Self.thin, count: 4) + block3to4 + [.im2col, .im2col, .im2col])
+        // (64→128 at 8: C·S = 512, then 128→128: 1 024), block 5 (128→128 at 4: 512).
+        #expect(scaled == [Self.thin, Self.thin, Self.thin, Self.thin, .im2col, .winograd, .winograd, .im2col, .winograd,
+                           .winograd, .im2col, .im2col, .im2col])
     }
 
     @Test func fullNetworkRunsDirectOnItsFirstLayerThenWinograd() throws {
