@@ -14,12 +14,13 @@ import Testing
 /// conv block frozen (FreezeB5) it keeps the base's features exactly. Every threshold below is a chance baseline
 /// or follows from that design, never from one run's numbers; each says so where it is set. One seed: this is a
 /// regression test of the study's power on a planted effect, not an estimate of training noise (the demo's seeds
-/// measure that; README, "What the demo finds"). Of three training paths it has been run on (kernel choices that
+/// measure that; README, "What the demo finds"). Of four training paths it has been run on (kernel choices that
 /// change only float32 rounding), every check passes on two: im2col and the direct kernel (the default) on blocks
 /// 1–2; with 100 CK+ subjects and 16 explained images per class the second failed the AU14 drop and the lip-corner
 /// check. On the third (the direct weight gradient too, not chosen) FreezeB5's pain head, the AU14 drop and the
-/// lip corners fail: those checks are one seed's and within training noise (docs/forgetting.md, "What the science
-/// test finds").
+/// lip corners fail; on the fourth (the direct kernel on blocks 3–4 too, not chosen) contempt's McNemar, surprise
+/// with contempt and the lip corners fail: those checks are one seed's and within training noise
+/// (docs/forgetting.md, "What the science test finds").
 ///
 /// The test fails when the study can no longer see the plant, e.g. with AU14 not rendered: the base then cannot
 /// encode AU14, so FreezeB5's AU14 probe does not beat chance and the first probe expectation fails.
