@@ -18,8 +18,8 @@ public enum ConvolutionKernel: String, Sendable, CaseIterable {
     /// layers with large images (C ≤ 32, S ≥ 32) when the CPU has AVX2 and FMA, where im2col's GEMMs are too short
     /// for the BLAS; im2col elsewhere.
     /// Not chosen, though faster: the direct kernel on blocks 3–4 of the scaled network (8–16 px, C ≤ 128; scaled64
-    /// inference 1.13–1.31×), whose training path failed three of the science test's one-seed checks
-    /// (docs/core.md, "The flat walk for small images").
+    /// inference 1.13–1.31×), whose training path failed three of the science test's checks, on one seed and on
+    /// three (docs/core.md, "The flat walk for small images").
     static func preferred(inChannels c: Int, outChannels o: Int, size: Int) -> ConvolutionKernel {
         if c >= 64 && c * size >= 1024 { return .winograd }
         if c <= 32 && size >= 32 && DirectConv3x3.hasSIMD { return .direct }

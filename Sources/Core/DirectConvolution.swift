@@ -5,7 +5,7 @@ import Foundation
 /// `CKernels`): 4 output channels × 64 (AVX-512) or 16 (AVX2) pixels of a row accumulate the C × 9 products in
 /// registers, with bias and ReLU fused into the store; on images of 16 px or less the tiles run along one flat row
 /// over the whole padded image instead (`Tiling`). For the thin layers of the scaled network, whose im2col GEMMs
-/// (16–32 rows, K = 9C) are too short for the BLAS to reach its speed, and its small images (8–16 px).
+/// (16–32 rows, K = 9C) are too short for the BLAS to reach its speed, and, when forced, its small images (8–16 px).
 ///
 /// Shapes as `Conv3x3`: x [C, N, S, S], weight [O, C, 3, 3], bias [O], y [O, N, S, S]. The input gradient is the
 /// same kernel on dy with the weights flipped and transposed. Each output is one fused multiply–add chain in the
