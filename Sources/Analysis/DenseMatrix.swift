@@ -74,14 +74,30 @@ struct DenseMatrix {
         let factored = l.withUnsafeMutableBufferPointer { l -> Bool in
             let base = l.baseAddress!
             // Row by row: Lᵢⱼ = (Aᵢⱼ − Lᵢ.·Lⱼ. over k < j) / Lⱼⱼ, Lᵢᵢ = √(Aᵢᵢ − ‖Lᵢ.‖²); rows are contiguous prefixes.
-            for i in 0..<m {
+            // Rows i and i + 1 run in lockstep over the columns j < i (neither needs the other there), sharing the
+            // loads of row j; every entry is still `dot`'s sum, so the factor is that of one row at a time.
+            var i = 0
+            while i < m {
                 let rowI = base + i * m
-                for j in 0..<i {
-                    rowI[j] = (rowI[j] - Self.dot(rowI, base + j * m, j)) / base[j * m + j]
+                if i + 1 < m {
+                    let rowNext = rowI + m
+                    for j in 0..<i {
+                        let (d0, d1) = Self.dots(rowI, rowNext, base + j * m, j)
+                        let pivot = base[j * m + j]
+                        rowI[j] = (rowI[j] - d0) / pivot
+                        rowNext[j] = (rowNext[j] - d1) / pivot
+                    }
+                    guard Self.finishRow(rowI, i) else { return false }
+                    rowNext[i] = (rowNext[i] - Self.dot(rowNext, rowI, i)) / rowI[i]
+                    guard Self.finishRow(rowNext, i + 1) else { return false }
+                    i += 2
+                } else {
+                    for j in 0..<i {
+                        rowI[j] = (rowI[j] - Self.dot(rowI, base + j * m, j)) / base[j * m + j]
+                    }
+                    guard Self.finishRow(rowI, i) else { return false }
+                    i += 1
                 }
-                let pivot = rowI[i] - Self.dot(rowI, rowI, i)
-                guard pivot > 0 else { return false }
-                rowI[i] = pivot.squareRoot()
             }
             x.withUnsafeMutableBufferPointer { x in
                 // L z = b, then Lᵀ x = z (by columns of Lᵀ, i.e. rows of L, from the last).
@@ -95,6 +111,37 @@ struct DenseMatrix {
             return true
         }
         return factored ? x : nil
+    }
+
+    /// Lᵢᵢ = √(Aᵢᵢ − ‖Lᵢ.‖²) for the row at `row` whose entries before column `i` are done; false when the pivot
+    /// is not positive.
+    private static func finishRow(_ row: UnsafeMutablePointer<Double>, _ i: Int) -> Bool {
+        let pivot = row[i] - dot(row, row, i)
+        guard pivot > 0 else { return false }
+        row[i] = pivot.squareRoot()
+        return true
+    }
+
+    /// `dot(a0, b, n)` and `dot(a1, b, n)`, bit for bit, in one pass over b.
+    static func dots(_ a0: UnsafePointer<Double>, _ a1: UnsafePointer<Double>, _ b: UnsafePointer<Double>,
+                     _ n: Int) -> (Double, Double) {
+        var s0 = SIMD4<Double>(), s1 = SIMD4<Double>(), t0 = SIMD4<Double>(), t1 = SIMD4<Double>()
+        var j = 0
+        while j + 8 <= n {
+            let y0 = load(b + j), y1 = load(b + j + 4)
+            s0 += load(a0 + j) * y0
+            s1 += load(a0 + j + 4) * y1
+            t0 += load(a1 + j) * y0
+            t1 += load(a1 + j + 4) * y1
+            j += 8
+        }
+        var sum0 = (s0 + s1).sum(), sum1 = (t0 + t1).sum()
+        while j < n {
+            sum0 += a0[j] * b[j]
+            sum1 += a1[j] * b[j]
+            j += 1
+        }
+        return (sum0, sum1)
     }
 
     /// Σⱼ a[j] · b[j] over two SIMD4 accumulators (a fixed order: the same bits on every run).

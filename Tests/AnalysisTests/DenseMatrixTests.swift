@@ -43,6 +43,51 @@ struct DenseMatrixTests {
         }
     }
 
+    /// The factorisation's two-row lockstep gives the bits of the plain row-by-row Cholesky solve (its naive twin
+    /// below, with the same `dot` per entry), for odd and even sizes, including the pivot failure.
+    @Test(arguments: [1, 2, 3, 8, 9, 16, 17, 40, 41])
+    func solveGivesTheRowByRowBits(m: Int) throws {
+        var rng = SplitMix64(seed: UInt64(m))
+        let b = (0..<(m * (m + 3))).map { _ in Double.random(in: -1...1, using: &rng) }
+        var a = DenseMatrix.gram(rows: b, count: m, dimension: m + 3, adding: 0.5)
+        for i in 0..<m { a[i, i] += 0.25 }
+        let rhs = (0..<m).map { _ in Double.random(in: -1...1, using: &rng) }
+        let fast = try #require(a.solvePositiveDefinite(rhs))
+        let plain = try #require(Self.rowByRowSolve(a, rhs))
+        #expect(fast.map(\.bitPattern) == plain.map(\.bitPattern))
+        if m >= 2 {
+            var broken = a
+            broken[m - 1, m - 1] = -1
+            #expect(broken.solvePositiveDefinite(rhs) == nil && Self.rowByRowSolve(broken, rhs) == nil)
+        }
+    }
+
+    /// Cholesky A = L Lᵀ one row at a time, then the two triangular solves, as `solvePositiveDefinite` did before
+    /// its rows ran in pairs.
+    static func rowByRowSolve(_ a: DenseMatrix, _ b: [Double]) -> [Double]? {
+        let m = a.size
+        var l = a.values, x = b
+        return l.withUnsafeMutableBufferPointer { l -> [Double]? in
+            let base = l.baseAddress!
+            for i in 0..<m {
+                let rowI = base + i * m
+                for j in 0..<i { rowI[j] = (rowI[j] - DenseMatrix.dot(rowI, base + j * m, j)) / base[j * m + j] }
+                let pivot = rowI[i] - DenseMatrix.dot(rowI, rowI, i)
+                guard pivot > 0 else { return nil }
+                rowI[i] = pivot.squareRoot()
+            }
+            x.withUnsafeMutableBufferPointer { x in
+                for i in 0..<m { x[i] = (x[i] - DenseMatrix.dot(base + i * m, x.baseAddress!, i)) / base[i * m + i] }
+                for i in stride(from: m - 1, through: 0, by: -1) {
+                    x[i] /= base[i * m + i]
+                    let xi = x[i], row = base + i * m
+                    for k in 0..<i { x[k] -= row[k] * xi }
+                }
+            }
+            return x
+        }
+    }
+
     @Test func submatrixKeepsTheGivenOrder() {
         var a = DenseMatrix(size: 3)
         a.values = [0, 1, 2, 3, 4, 5, 6, 7, 8]
