@@ -99,18 +99,23 @@ struct DenseMatrix {
                     i += 1
                 }
             }
-            x.withUnsafeMutableBufferPointer { x in
-                // L z = b, then Lᵀ x = z (by columns of Lᵀ, i.e. rows of L, from the last).
-                for i in 0..<m { x[i] = (x[i] - Self.dot(base + i * m, x.baseAddress!, i)) / base[i * m + i] }
-                for i in stride(from: m - 1, through: 0, by: -1) {
-                    x[i] /= base[i * m + i]
-                    let xi = x[i], row = base + i * m
-                    for k in 0..<i { x[k] -= row[k] * xi }
-                }
-            }
+            Self.substitute(factor: base, size: m, &x)
             return true
         }
         return factored ? x : nil
+    }
+
+    /// x ← (L Lᵀ)⁻¹ x for the m × m lower triangle L at `factor` (row-major): L z = x, then Lᵀ x = z (by columns
+    /// of Lᵀ, i.e. rows of L, from the last).
+    static func substitute(factor base: UnsafePointer<Double>, size m: Int, _ x: inout [Double]) {
+        x.withUnsafeMutableBufferPointer { x in
+            for i in 0..<m { x[i] = (x[i] - dot(base + i * m, x.baseAddress!, i)) / base[i * m + i] }
+            for i in stride(from: m - 1, through: 0, by: -1) {
+                x[i] /= base[i * m + i]
+                let xi = x[i], row = base + i * m
+                for k in 0..<i { x[k] -= row[k] * xi }
+            }
+        }
     }
 
     /// Lᵢᵢ = √(Aᵢᵢ − ‖Lᵢ.‖²) for the row at `row` whose entries before column `i` are done; false when the pivot

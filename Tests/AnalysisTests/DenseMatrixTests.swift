@@ -62,8 +62,8 @@ struct DenseMatrixTests {
         }
     }
 
-    /// Cholesky A = L Lᵀ one row at a time, then the two triangular solves, as `solvePositiveDefinite` did before
-    /// its rows ran in pairs.
+    /// Cholesky A = L Lᵀ one row at a time, as `solvePositiveDefinite` factored before its rows ran in pairs, then
+    /// its triangular solves.
     static func rowByRowSolve(_ a: DenseMatrix, _ b: [Double]) -> [Double]? {
         let m = a.size
         var l = a.values, x = b
@@ -76,14 +76,7 @@ struct DenseMatrixTests {
                 guard pivot > 0 else { return nil }
                 rowI[i] = pivot.squareRoot()
             }
-            x.withUnsafeMutableBufferPointer { x in
-                for i in 0..<m { x[i] = (x[i] - DenseMatrix.dot(base + i * m, x.baseAddress!, i)) / base[i * m + i] }
-                for i in stride(from: m - 1, through: 0, by: -1) {
-                    x[i] /= base[i * m + i]
-                    let xi = x[i], row = base + i * m
-                    for k in 0..<i { x[k] -= row[k] * xi }
-                }
-            }
+            DenseMatrix.substitute(factor: base, size: m, &x)
             return x
         }
     }
