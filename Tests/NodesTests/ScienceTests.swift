@@ -72,10 +72,14 @@ struct ScienceTests {
         k <= 0 ? 1 : 1 - SpecialFunctions.binomialLowerTail(k: k - 1, n: n, p: p)
     }
 
-    /// Whether an across-seeds paired t (`AcrossSeedsT` as JSON) finds A above B at one-sided p < 0.05.
+    /// Whether a paired t over seeds with mean difference A − B `d` and two-sided p `p` finds A above B at one-sided
+    /// p < 0.05 (the plant predicts the direction).
+    static func aboveAcrossSeeds(meanDifference d: Double, p: Double) -> Bool { d > 0 && p / 2 < 0.05 }
+
+    /// `aboveAcrossSeeds` for an across-seeds paired t written by `significance_test` (`AcrossSeedsT` as JSON).
     static func dropsAcrossSeeds(_ t: [String: Any]) -> Bool {
         guard let d = t["mean_difference"] as? Double, let p = t["p"] as? Double else { return false }
-        return d > 0 && p / 2 < 0.05
+        return aboveAcrossSeeds(meanDifference: d, p: p)
     }
 
     /// An across-seeds t for the failure message: per-seed values, t and p.
@@ -152,7 +156,7 @@ struct ScienceTests {
             others.append(try #require(means["not_in_class"], "seed \(seed): \(means)"))
         }
         let scores = try PairedTTestResult(a: lips, b: others)
-        #expect(scores.meanDifference > 0 && scores.p / 2 < 0.05,
+        #expect(Self.aboveAcrossSeeds(meanDifference: scores.meanDifference, p: scores.p),
                 "contempt's lip corners \(lips) vs areas it does not use \(others): t = \(scores.t), two-sided p = \(scores.p)")
     }
 }
